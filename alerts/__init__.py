@@ -1,0 +1,20 @@
+"""Alerts: message rendering, the outbox and delivery through apprise.
+
+Imports `storage` and `config` only.
+"""
+
+from alerts.deliver import DeliveryReport, Dispatcher, send_test_message
+from alerts.outbox import queue_alert
+from alerts.render import AlertPayload, TopicLine, render_html, render_markdown, render_title
+
+__all__ = [
+    "AlertPayload",
+    "DeliveryReport",
+    "Dispatcher",
+    "TopicLine",
+    "queue_alert",
+    "render_html",
+    "render_markdown",
+    "render_title",
+    "send_test_message",
+]

@@ -1,0 +1,152 @@
+"""Sending queued alerts through apprise: one Apprise object per channel, rows marked
+sent or retried with backoff, so an alert is never lost and never queued twice."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import apprise
+
+from alerts import outbox
+from alerts.render import AlertPayload, render_html, render_markdown, render_title
+from config import Channel
+from storage import Alert, AlertStatus, Database
+
+log = logging.getLogger(__name__)
+
+SEND_TIMEOUT = 30.0
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+
+
+def _wants_html(service: object) -> bool:
+    """E-mail takes HTML; chat services take Markdown (apprise converts it per service)."""
+    formats = getattr(service, "notify_format", apprise.NotifyFormat.TEXT)
+    formats = formats if isinstance(formats, tuple) else (formats,)
+    return apprise.NotifyFormat.MARKDOWN not in formats and apprise.NotifyFormat.HTML in formats
+
+
+def _failure_reason(result: object) -> str:
+    messages = []
+    for entry in getattr(result, "logs", lambda: [])():
+        if getattr(entry, "level", "") in ("WARNING", "ERROR", "CRITICAL"):
+            messages.append(str(entry.message))
+    return "; ".join(dict.fromkeys(messages)) or "the service did not accept the message"
+
+
+class ChannelSender:
+    """Sends rendered payloads to one channel."""
+
+    def __init__(self, name: str, url: str) -> None:
+        self.name = name
+        self.apprise = apprise.Apprise()
+        if not self.apprise.add(url):
+            raise ValueError(f"channel {name!r}: apprise cannot use its URL")
+        service = self.apprise[0]
+        self.display = f"{name} ({service.service_name})"
+        self.html = _wants_html(service)
+
+    async def send(self, payload: AlertPayload) -> str | None:
+        """None when delivered, else the reason it was not."""
+        if self.html:
+            body, body_format = render_html(payload), apprise.NotifyFormat.HTML
+        else:
+            body, body_format = render_markdown(payload), apprise.NotifyFormat.MARKDOWN
+        try:
+            result = await self.apprise.async_notify(
+                body=body,
+                title=render_title(payload),
+                body_format=body_format,
+                timeout=SEND_TIMEOUT,
+                log_level=logging.WARNING,
+            )
+        except Exception as exc:  # apprise plugins raise their own errors; keep running
+            return f"{type(exc).__name__}: {exc}"
+        return None if bool(result) else _failure_reason(result)
+
+
+class Dispatcher:
+    """Drains the outbox: claims due rows, sends them, records the outcome."""
+
+    def __init__(self, db: Database, channels: Mapping[str, Channel], owner: str) -> None:
+        self.db = db
+        self.owner = owner
+        self._senders: dict[str, ChannelSender] = {}
+        self.update_channels(channels)
+
+    def update_channels(self, channels: Mapping[str, Channel]) -> None:
+        senders = {}
+        for name, channel in channels.items():
+            if not channel.enabled:
+                continue
+            try:
+                senders[name] = ChannelSender(name, channel.url)
+            except ValueError as exc:
+                log.error("%s", exc)
+        self._senders = senders
+
+    async def dispatch_due(self) -> DeliveryReport:
+        report = DeliveryReport()
+        while True:
+            rows = await self.db.run(outbox.claim_due, self.owner)
+            if not rows:
+                return report
+            for row in rows:
+                await self._deliver(row, report)
+
+    async def _deliver(self, row: Alert, report: DeliveryReport) -> None:
+        sender = self._senders.get(row.channel)
+        payload = AlertPayload.from_json(row.payload)
+        error: str | None
+        if sender is None:
+            error = f"channel {row.channel!r} is not in the watchlist or has no URL"
+        else:
+            error = await sender.send(payload)
+        if error is None:
+            await self.db.run(outbox.mark_sent, row.id)
+            report.sent += 1
+            log.info("alert sent to %s: %s", row.channel, render_title(payload))
+            return
+        failed = await self.db.run(outbox.mark_failed, row.id, error)
+        if failed.status == AlertStatus.DEAD:
+            report.dead += 1
+            log.error(
+                "alert to %s given up after %d attempts: %s", row.channel, failed.attempts, error
+            )
+        else:
+            report.failed += 1
+            log.warning(
+                "alert to %s not delivered (attempt %d, next try at %s): %s",
+                row.channel,
+                failed.attempts,
+                failed.next_attempt_at.strftime("%H:%M:%S UTC"),
+                error,
+            )
+
+
+async def send_test_message(name: str, channel: Channel) -> str | None:
+    """Send a sample alert to one channel; None when it arrived, else why not."""
+    if not channel.enabled:
+        return f"channel {name!r} has no URL (it is off)"
+    payload = AlertPayload(
+        event="test",
+        topics=[],
+        title="Test alert from news tracker · رسالة تجريبية",
+        outlet="news tracker",
+        url="https://example.org/",
+        published=None,
+        lead="If you can read this, alerts reach this channel. "
+        "إذا وصلتك هذه الرسالة فالتنبيهات تصل إلى هذه القناة.",
+    )
+    try:
+        sender = ChannelSender(name, channel.url)
+    except ValueError as exc:
+        return str(exc)
+    return await sender.send(payload)

@@ -1,0 +1,34 @@
+"""Poll intervals written the way people write them: 90s, 15m, 1h30m, 1d."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+_PART = re.compile(r"(\d+)\s*([smhd])")
+_WHOLE = re.compile(r"\s*(?:\d+\s*[smhd]\s*)+")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_interval(text: str) -> timedelta:
+    """Parse "15m", "1h30m" or "90s"; raise ValueError with a hint otherwise."""
+    if not isinstance(text, str) or not _WHOLE.fullmatch(text):
+        raise ValueError(
+            f"invalid interval {text!r}: write a number and a unit, "
+            "s, m, h or d (for example 90s, 15m, 1h30m)"
+        )
+    seconds = sum(int(n) * _UNIT_SECONDS[unit] for n, unit in _PART.findall(text))
+    if seconds <= 0:
+        raise ValueError(f"invalid interval {text!r}: it must be longer than zero")
+    return timedelta(seconds=seconds)
+
+
+def format_interval(value: timedelta) -> str:
+    """The shortest spelling of an interval, for messages and tables."""
+    seconds = int(value.total_seconds())
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return "".join(parts) or "0s"

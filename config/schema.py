@@ -1,0 +1,184 @@
+"""The watchlist schema of DESIGN.md as pydantic models; unknown keys are errors."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+import apprise
+from apprise.manager_plugins import NotificationManager
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    field_validator,
+    model_validator,
+)
+
+from config.intervals import parse_interval
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+_DIGEST = re.compile(r"^(hourly|daily ([01]\d|2[0-3]):[0-5]\d)$")
+
+
+def _interval(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    return parse_interval(value)
+
+
+Interval = Annotated[timedelta, PlainValidator(_interval)]
+Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
+Term = Annotated[str, Field(min_length=1)]
+
+
+def check_http_url(url: str) -> str:
+    """Accept only absolute http(s) URLs with a host; say plainly what is wrong."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"invalid URL {url!r}: it must start with http:// or https://")
+    if not parts.hostname:
+        raise ValueError(f"invalid URL {url!r}: it has no host name")
+    return url.strip()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Defaults(_Strict):
+    every: Interval = timedelta(minutes=15)
+
+
+class Channel(_Strict):
+    """Where alerts go: an apprise URL. An empty URL switches the channel off."""
+
+    url: str
+    digest: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _known_to_apprise(cls, url: str) -> str:
+        url = url.strip()
+        if url and apprise.Apprise.instantiate(url) is None:
+            # Never echo the URL: it usually carries a token or a password.
+            scheme = url.split("://", 1)[0].lower() if "://" in url else ""
+            manager = NotificationManager()  # type: ignore[no-untyped-call]
+            if scheme in manager.schemas():  # type: ignore[no-untyped-call]
+                problem = f"is not a valid {manager[scheme].service_name} URL"
+            else:
+                problem = f"has an unknown service {scheme!r}" if scheme else "has no scheme"
+            raise ValueError(
+                f"the channel URL {problem}; the apprise wiki "
+                "(https://github.com/caronc/apprise/wiki) shows each service's URL"
+            )
+        return url
+
+    @field_validator("digest")
+    @classmethod
+    def _digest_format(cls, digest: str | None) -> str | None:
+        if digest is not None and not _DIGEST.match(digest.strip()):
+            raise ValueError(f"invalid digest {digest!r}: write 'hourly' or 'daily HH:MM'")
+        return digest
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.url)
+
+
+class ArticleHints(_Strict):
+    """CSS selectors that tell the extractor where a source keeps its article parts."""
+
+    title: str | None = None
+    body: str | None = None
+    date: str | None = None
+
+
+class Source(_Strict):
+    name: Name
+    feed: str | None = None
+    page: str | None = None
+    sitemap: str | None = None
+    links: str | None = None
+    article: ArticleHints | None = None
+    every: Interval | None = None
+    enabled: bool = True
+
+    @field_validator("feed", "page", "sitemap")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        return None if url is None else check_http_url(url)
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> Source:
+        given = [k for k in ("feed", "page", "sitemap") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError(
+                "a source needs exactly one of 'feed', 'page' or 'sitemap'"
+                + (f" (it has {', '.join(given)})" if given else "")
+            )
+        if self.page and not self.links:
+            raise ValueError("a 'page' source needs 'links': the CSS selector of its article links")
+        if self.links and not self.page:
+            raise ValueError("'links' only applies to a 'page' source")
+        return self
+
+    @property
+    def kind(self) -> Literal["feed", "page", "sitemap"]:
+        if self.feed:
+            return "feed"
+        return "page" if self.page else "sitemap"
+
+    @property
+    def url(self) -> str:
+        return self.feed or self.page or self.sitemap or ""
+
+    @property
+    def interval(self) -> timedelta:
+        """The poll interval; the loader fills `every` from the file's defaults."""
+        return self.every or Defaults().every
+
+
+class Topic(_Strict):
+    """What a user watches: `any` term, or one term from `all` groups, and no `none` term."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    name: Name
+    title: str | None = None
+    any: list[Term] = []
+    all: list[Annotated[list[Term], Field(min_length=1)]] = []
+    none: list[Term] = []
+    in_: list[Literal["title", "body"]] = Field(default=["title", "body"], alias="in", min_length=1)
+    notify: list[str] = []
+
+    @model_validator(mode="after")
+    def _has_terms(self) -> Topic:
+        if not self.any and not self.all:
+            raise ValueError("a topic needs 'any' terms or 'all' term groups")
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.title or self.name
+
+
+class Watchlist(_Strict):
+    version: Literal[1]
+    defaults: Defaults = Defaults()
+    channels: dict[Name, Channel] = {}
+    sources: list[Source] = []
+    topics: list[Topic] = []
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _url_shorthand(cls, channels: Any) -> Any:
+        if isinstance(channels, dict):
+            return {k: {"url": v} if isinstance(v, str) else v for k, v in channels.items()}
+        return channels
+
+    def source(self, name: str) -> Source | None:
+        return next((s for s in self.sources if s.name == name), None)

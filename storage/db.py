@@ -1,0 +1,101 @@
+"""The engine and sessions: SQLite by default, any SQLAlchemy URL by $TRACKER_DATABASE_URL."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Concatenate, ParamSpec, TypeVar
+
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+DEFAULT_SQLITE_PATH = Path("storage/tracker.db")
+
+
+class StorageError(Exception):
+    """The database cannot be reached or used; the message says which and why."""
+
+
+def default_database_url() -> str:
+    return os.environ.get("TRACKER_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+class Database:
+    """One engine and its session factory; build one per process (or per test)."""
+
+    def __init__(self, url: str | None = None) -> None:
+        self.url = make_url(url or default_database_url())
+        self.display_url = self.url.render_as_string(hide_password=True)
+        database = self.url.database
+        if self.url.get_backend_name() == "sqlite" and database not in (None, "", ":memory:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.engine: Engine = create_engine(self.url, pool_pre_ping=True)
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StorageError(f"cannot use the database {self.display_url}: {exc}") from exc
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Async callers share one database thread: writes never contend with each other
+        # (SQLite allows one writer) and the event loop never blocks on the database.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def check(self) -> None:
+        """Fail early, in plain words, when the database cannot be reached."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise StorageError(f"cannot reach the database {self.display_url}: {reason}") from exc
+
+    def upgrade(self) -> None:
+        """Apply pending Alembic migrations (the service does this at start)."""
+        from storage.migrate import upgrade
+
+        self.check()
+        upgrade(self.engine)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    async def run(
+        self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """Run `work(session, ...)` in one transaction on the database thread."""
+
+        def in_session() -> T:
+            with self.session() as session:
+                return work(session, *args, **kwargs)
+
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(in_session))
+
+    def dispose(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.engine.dispose()

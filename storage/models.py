@@ -1,0 +1,136 @@
+"""The tables: source state, articles, stories, topic hits and the alerts outbox."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime, utcnow
+
+# Stable constraint names, so migrations can alter constraints on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class AlertStatus(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class SourceState(Base):
+    """What the service remembers about a source between polls."""
+
+    __tablename__ = "sources"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    url: Mapped[str] = mapped_column(Text)
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_error_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    next_due_at: Mapped[datetime | None]
+    # A replica holding the lease polls the source; an expired lease is free to take.
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]
+
+
+class Story(Base):
+    """One real-world event; its first article is the one with the lowest id."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Article(Base):
+    """One stored article, whatever was decided about it (copies are kept and counted)."""
+
+    __tablename__ = "articles"
+    __table_args__ = (Index("ix_articles_source_guid", "source_id", "guid"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sources.id", ondelete="SET NULL"), index=True
+    )
+    outlet: Mapped[str] = mapped_column(String(100))
+    url: Mapped[str] = mapped_column(Text, unique=True)  # canonical form
+    link: Mapped[str] = mapped_column(Text)  # as the listing gave it
+    guid: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    published_at: Mapped[datetime | None]
+    ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    decision: Mapped[str] = mapped_column(String(16))
+    dup_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+
+
+class TopicHit(Base):
+    """A topic an article matched, with the watchlist terms that hit."""
+
+    __tablename__ = "topic_hits"
+    __table_args__ = (
+        UniqueConstraint("article_id", "topic"),
+        Index("ix_topic_hits_story_topic", "story_id", "topic"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"))
+    topic: Mapped[str] = mapped_column(String(100))
+    terms: Mapped[list[str]]
+
+
+class Alert(Base):
+    """The outbox: one row per message to send, written with the article that caused it.
+
+    `key` (channel, story, event) is unique, so the same event can never be queued twice.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (Index("ix_alerts_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    channel: Mapped[str] = mapped_column(String(100))
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    event: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(8), default=AlertStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    lease_owner: Mapped[str | None] = mapped_column(String(100))
+    lease_expires_at: Mapped[datetime | None]

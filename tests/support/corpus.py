@@ -1,0 +1,25 @@
+"""The labelled Syria corpus (copied under tests/data) and the five seed articles."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA = Path(__file__).parents[1] / "data"
+CORPUS = DATA / "corpus"
+PAGES = CORPUS / "pages"
+CORPUS_WATCHLIST = DATA / "corpus-watchlist.yaml"
+# Third-party texts: read from the shared folder beside the repository, never copied.
+SEEDS = Path(__file__).parents[3] / "shared" / "corpus" / "seeds"
+
+
+@cache
+def records() -> list[dict[str, Any]]:
+    with (CORPUS / "articles.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def record(record_id: str) -> dict[str, Any]:
+    return next(r for r in records() if r["id"] == record_id)

@@ -1,0 +1,109 @@
+"""The application object shared by `tracker run` and `tracker once`: it loads the
+watchlist, opens and migrates the database, and owns the fetcher, pipeline and dispatcher."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from alerts import DeliveryReport, Dispatcher
+from config import Source, Watchlist, load_watchlist
+from storage import Database
+from tracker.fetch import Fetcher, FetchSettings
+from tracker.pipeline import Pipeline
+from tracker.poller import Poller, PollReport
+
+log = logging.getLogger(__name__)
+
+
+class App:
+    """Build with `App.open(...)` (which can raise ConfigError or StorageError)."""
+
+    def __init__(
+        self,
+        config_paths: list[Path],
+        watchlist: Watchlist,
+        db: Database,
+        fetch_settings: FetchSettings | None = None,
+    ) -> None:
+        self.config_paths = config_paths
+        self.watchlist = watchlist
+        self.db = db
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.fetcher = Fetcher(fetch_settings or FetchSettings())
+        self.pipeline = Pipeline(watchlist)
+        self.poller = Poller(db, self.fetcher)
+        self.dispatcher = Dispatcher(db, watchlist.channels, self.owner)
+
+    @classmethod
+    def open(
+        cls,
+        config_paths: list[Path],
+        database_url: str | None = None,
+        fetch_settings: FetchSettings | None = None,
+    ) -> App:
+        watchlist = load_watchlist(config_paths)
+        db = Database(database_url)
+        db.upgrade()
+        log.info("database %s is ready", db.display_url)
+        app = cls(config_paths, watchlist, db, fetch_settings)
+        app.describe()
+        return app
+
+    def describe(self) -> None:
+        """One line per thing a user may wonder about at start."""
+        w = self.watchlist
+        files = ", ".join(str(p) for p in self.config_paths)
+        log.info(
+            "watchlist %s: %d sources, %d topics, %d channels",
+            files,
+            len(w.sources),
+            len(w.topics),
+            len(w.channels),
+        )
+        for name, channel in w.channels.items():
+            if not channel.enabled:
+                log.warning("channel %s is off: its URL is empty", name)
+            elif channel.digest:
+                log.warning(
+                    "channel %s: digests are not supported yet; alerts are sent as they come", name
+                )
+        for source in w.sources:
+            if not source.enabled:
+                log.info("source %s is disabled in the watchlist", source.name)
+        on = {n for n, c in w.channels.items() if c.enabled}
+        for topic in w.topics:
+            if not on.intersection(topic.notify):
+                log.warning(
+                    "topic %s notifies no channel that is on: its matches are "
+                    "stored but no alert is sent",
+                    topic.name,
+                )
+
+    def apply(self, watchlist: Watchlist) -> None:
+        self.watchlist = watchlist
+        self.pipeline = Pipeline(watchlist)
+        self.dispatcher.update_channels(watchlist.channels)
+
+    @property
+    def sources(self) -> list[Source]:
+        return [s for s in self.watchlist.sources if s.enabled]
+
+    async def poll(self, source: Source, next_due: datetime | None = None) -> PollReport:
+        report = await self.poller.poll(source, self.pipeline, next_due)
+        if report.error:
+            log.warning("%s", report.summary())
+        else:
+            log.info("%s", report.summary())
+        return report
+
+    async def dispatch(self) -> DeliveryReport:
+        return await self.dispatcher.dispatch_due()
+
+    async def close(self) -> None:
+        await self.fetcher.aclose()
+        self.db.dispose()

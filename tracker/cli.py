@@ -1,0 +1,317 @@
+"""The `tracker` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import logging
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from config import ConfigError, default_config_paths, load_watchlist
+from storage import Database, StorageError, queries
+from tracker import __version__
+from tracker.errors import TrackerError
+
+log = logging.getLogger("tracker")
+
+
+def _common_options(defaults: bool) -> argparse.ArgumentParser:
+    """Options accepted before and after the command; only the top level sets defaults,
+    so `tracker --config X check` and `tracker check --config X` mean the same."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None if defaults else argparse.SUPPRESS,
+        help="watchlist file or folder of *.yaml files "
+        "(default: $TRACKER_CONFIG, else config/watchlist.yaml)",
+    )
+    count: object = 0 if defaults else argparse.SUPPRESS
+    common.add_argument("-v", "--verbose", action="count", default=count, help="more detail")
+    common.add_argument(
+        "-q", "--quiet", action="count", default=count, help="warnings and errors only"
+    )
+    return common
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _common_options(defaults=False)
+
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="Polls news outlets, drops copies, groups stories and alerts on the "
+        "topics of your watchlist.",
+        epilog="The database is $TRACKER_DATABASE_URL, else SQLite at storage/tracker.db.",
+        parents=[_common_options(defaults=True)],
+    )
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser(
+        "run",
+        parents=[common],
+        help="run the service until stopped",
+        description="Poll every source on its interval and send alerts; "
+        "reload the watchlist when it changes; stop on Ctrl-C.",
+    )
+    once = commands.add_parser(
+        "once", parents=[common], help="poll every source once, send alerts, exit (for cron)"
+    )
+    once.add_argument("--source", metavar="NAME", help="only this source")
+    commands.add_parser(
+        "check", parents=[common], help="validate the watchlist; exit 1 with file:line:col messages"
+    )
+    replay = commands.add_parser(
+        "replay",
+        parents=[common],
+        help="run stored articles (JSON lines) through the pipeline",
+        description="Back-test a watchlist: each record goes through normalise, dedup, story, "
+        "match and the alert decision. Nothing is fetched or sent.",
+    )
+    replay.add_argument("stream", metavar="STREAM.jsonl", help="JSON lines file, or - for stdin")
+    replay.add_argument("--json", action="store_true", help="one JSON object per record")
+    replay.add_argument(
+        "--database",
+        metavar="URL",
+        help="database to replay into (default: a throwaway SQLite file)",
+    )
+    test_alert = commands.add_parser(
+        "test-alert", parents=[common], help="send a test message to one channel"
+    )
+    test_alert.add_argument("channel", metavar="CHANNEL")
+    extract = commands.add_parser(
+        "extract", parents=[common], help="show what the extractor takes from one page"
+    )
+    extract.add_argument("page", metavar="PATH_OR_URL")
+    extract.add_argument("--url", help="the page's address, for a local file")
+    extract.add_argument("--source", metavar="NAME", help="use this source's article selectors")
+    extract.add_argument("--json", action="store_true", help="print one JSON object")
+    commands.add_parser("sources", parents=[common], help="table of sources and their health")
+    stories = commands.add_parser("stories", parents=[common], help="table of recent stories")
+    stories.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from tracker.logs import setup_logging
+
+    args = _parser().parse_args(argv)
+    setup_logging(args.verbose - args.quiet)
+    handler = _COMMANDS[args.command]
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        print(f"{len(exc.problems)} problem(s) in the watchlist", file=sys.stderr)
+        return 1
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except TrackerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _paths(args: argparse.Namespace) -> list[Path]:
+    return default_config_paths(args.config)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from tracker.app import App
+    from tracker.service import Service
+
+    async def go() -> None:
+        app = App.open(_paths(args))
+        await Service(app).run()
+
+    asyncio.run(go())
+    return 0
+
+
+def cmd_once(args: argparse.Namespace) -> int:
+    from tracker.app import App
+    from tracker.once import run_once
+
+    async def go() -> int:
+        app = App.open(_paths(args))
+        if args.source and app.watchlist.source(args.source) is None:
+            await app.close()
+            print(f"error: no source named {args.source!r} in the watchlist", file=sys.stderr)
+            return 1
+        try:
+            summary = await run_once(app, args.source)
+        finally:
+            await app.close()
+        log.info("%s", summary)
+        return 0
+
+    return asyncio.run(go())
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    paths = _paths(args)
+    watchlist = load_watchlist(paths)
+    off = sum(1 for c in watchlist.channels.values() if not c.enabled)
+    print(
+        f"{', '.join(map(str, paths))}: OK: {len(watchlist.sources)} sources, "
+        f"{len(watchlist.topics)} topics, {len(watchlist.channels)} channels"
+        + (f" ({off} off: empty URL)" if off else "")
+    )
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from tracker.pipeline import Pipeline
+    from tracker.replay import ReplayInputError, read_records, replay
+
+    watchlist = load_watchlist(_paths(args))
+    with tempfile.TemporaryDirectory(prefix="tracker-replay-") as scratch:
+        db = Database(args.database or f"sqlite:///{Path(scratch) / 'replay.db'}")
+        db.upgrade()
+        stream = sys.stdin if args.stream == "-" else None
+        try:
+            handle = stream or Path(args.stream).open(encoding="utf-8")  # noqa: SIM115
+        except OSError as exc:
+            print(f"error: cannot read {args.stream}: {exc.strerror}", file=sys.stderr)
+            return 1
+        alerts = records = 0
+        stories: set[int] = set()
+        try:
+            with handle:
+                for decision in replay(db, Pipeline(watchlist), read_records(handle, args.stream)):
+                    records += 1
+                    alerts += decision.alert
+                    stories.add(decision.story)
+                    if args.json:
+                        print(json.dumps(decision.to_json(), ensure_ascii=False), flush=True)
+                    else:
+                        print(
+                            f"{decision.id:>8}  {decision.decision:<14} story {decision.story:<5}"
+                            f" {'ALERT' if decision.alert else '     '}  "
+                            f"{','.join(decision.topics) or '-':<24} {decision.title[:70]}"
+                        )
+        except ReplayInputError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            db.dispose()
+    if not args.json:
+        print(f"{records} records, {len(stories)} stories, {alerts} alerts")
+    return 0
+
+
+def cmd_test_alert(args: argparse.Namespace) -> int:
+    from alerts import send_test_message
+
+    watchlist = load_watchlist(_paths(args))
+    channel = watchlist.channels.get(args.channel)
+    if channel is None:
+        names = ", ".join(watchlist.channels) or "none"
+        print(f"error: no channel named {args.channel!r} (channels: {names})", file=sys.stderr)
+        return 1
+    error = asyncio.run(send_test_message(args.channel, channel))
+    if error:
+        print(f"test message to {args.channel} failed: {error}", file=sys.stderr)
+        return 1
+    print(f"test message sent to {args.channel}")
+    return 0
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from tracker.extract import extract
+    from tracker.fetch import Fetcher
+
+    hints = None
+    if args.source:
+        source = load_watchlist(_paths(args)).source(args.source)
+        if source is None:
+            print(f"error: no source named {args.source!r} in the watchlist", file=sys.stderr)
+            return 1
+        hints = source.article
+    content_type = ""
+    if args.page.startswith(("http://", "https://")):
+
+        async def fetch() -> tuple[bytes, str, str]:
+            fetcher = Fetcher()
+            try:
+                page = await fetcher.get(args.page)
+            finally:
+                await fetcher.aclose()
+            return page.body, page.url, page.content_type
+
+        body, url, content_type = asyncio.run(fetch())
+    else:
+        path = Path(args.page)
+        try:
+            body = path.read_bytes()
+        except OSError as exc:
+            print(f"error: cannot read {path}: {exc.strerror}", file=sys.stderr)
+            return 1
+        if path.suffix == ".gz":
+            body = gzip.decompress(body)
+        url = args.url or path.resolve().as_uri()
+    result = extract(body, url, content_type, hints)
+    published = result.published.isoformat() if result.published else None
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "title": result.title,
+                    "published": published,
+                    "lang": result.lang,
+                    "canonical_url": result.canonical_url,
+                    "text": result.text,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(
+            f"title:     {result.title}\npublished: {published or 'unknown'}\n"
+            f"lang:      {result.lang or 'unknown'}\ncanonical: {result.canonical_url or '-'}\n"
+            f"\n{result.text}"
+        )
+    return 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from tracker.tables import sources_table
+
+    watchlist = load_watchlist(_paths(args))
+    db = Database()
+    db.upgrade()
+    with db.session() as session:
+        rows = queries.source_rows(session)
+        print(sources_table(watchlist, rows))
+    db.dispose()
+    return 0
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    from tracker.tables import stories_table
+
+    db = Database()
+    db.upgrade()
+    with db.session() as session:
+        print(stories_table(queries.recent_stories(session, args.limit)))
+    db.dispose()
+    return 0
+
+
+_COMMANDS = {
+    "run": cmd_run,
+    "once": cmd_once,
+    "check": cmd_check,
+    "replay": cmd_replay,
+    "test-alert": cmd_test_alert,
+    "extract": cmd_extract,
+    "sources": cmd_sources,
+    "stories": cmd_stories,
+}

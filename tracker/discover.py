@@ -1,0 +1,140 @@
+"""From a fetched listing (feed, page or sitemap) to the article links it offers."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import feedparser
+from selectolax.lexbor import LexborHTMLParser
+
+from config import Source
+from tracker.dates import from_struct_time, parse_date
+from tracker.decode import decode_html
+from tracker.errors import DiscoverError
+from tracker.fetch import Fetched
+from tracker.urls import absolute_url
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article link and whatever the listing said about it."""
+
+    url: str
+    title: str | None = None
+    published: datetime | None = None
+    summary: str | None = None
+    guid: str | None = None
+
+
+@dataclass(frozen=True)
+class Listing:
+    candidates: list[Candidate]
+    sitemaps: list[str]  # nested sitemaps a sitemap index points to
+
+
+def discover(source: Source, fetched: Fetched) -> Listing:
+    if source.kind == "feed":
+        return Listing(read_feed(fetched), [])
+    if source.kind == "page":
+        assert source.links is not None
+        return Listing(read_page(fetched, source.links), [])
+    return read_sitemap(fetched)
+
+
+def read_feed(fetched: Fetched) -> list[Candidate]:
+    # Bytes, never a string: feedparser takes a string for a URL or a path.
+    parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=dict(fetched.headers))
+    if not parsed.entries:
+        if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
+            raise DiscoverError(f"not a readable RSS/Atom feed: {parsed.bozo_exception}")
+        if not parsed.get("version"):
+            raise DiscoverError("not an RSS or Atom feed (no feed elements found)")
+        return []
+    candidates = []
+    for entry in parsed.entries:
+        link = entry.get("link") or next(
+            (ln.get("href") for ln in entry.get("links", []) if ln.get("href")), None
+        )
+        if not link:
+            continue
+        summary = entry.get("summary")
+        candidates.append(
+            Candidate(
+                url=absolute_url(link, fetched.url),
+                title=(entry.get("title") or "").strip() or None,
+                published=from_struct_time(entry.get("published_parsed"))
+                or from_struct_time(entry.get("updated_parsed")),
+                summary=LexborHTMLParser(summary).text(separator=" ").strip() if summary else None,
+                guid=entry.get("id") or None,
+            )
+        )
+    return _unique(candidates)
+
+
+def read_page(fetched: Fetched, selector: str) -> list[Candidate]:
+    tree = LexborHTMLParser(decode_html(fetched.body, fetched.content_type))
+    candidates = []
+    for node in tree.css(selector):
+        href = node.attributes.get("href")
+        if not href or href.startswith(("#", "javascript:", "mailto:")):
+            continue
+        title = " ".join(node.text(separator=" ").split()) or None
+        candidates.append(Candidate(url=absolute_url(href, fetched.url), title=title))
+    if not candidates:
+        raise DiscoverError(f"the links selector {selector!r} matched no article links")
+    return _unique(candidates)
+
+
+_NS = {
+    "sm": "http://www.sitemaps.org/schemas/sitemap/0.9",
+    "news": "http://www.google.com/schemas/sitemap-news/0.9",
+}
+
+
+def read_sitemap(fetched: Fetched) -> Listing:
+    try:
+        # The standard parser neither fetches external entities nor expands entity bombs
+        # (expat >= 2.4.1 refuses them).
+        root = ET.fromstring(fetched.body)  # noqa: S314
+    except ET.ParseError as exc:
+        raise DiscoverError(f"not a readable sitemap: {exc}") from exc
+    if root.tag.endswith("sitemapindex"):
+        entries = [
+            (loc.text.strip(), parse_date(_text(node, "sm:lastmod")))
+            for node in root.findall("sm:sitemap", _NS)
+            if (loc := node.find("sm:loc", _NS)) is not None and loc.text
+        ]
+        oldest = datetime.min.replace(tzinfo=UTC)
+        newest = sorted(entries, key=lambda entry: entry[1] or oldest, reverse=True)
+        return Listing([], [absolute_url(url, fetched.url) for url, _ in newest[:3]])
+    if not root.tag.endswith("urlset"):
+        raise DiscoverError("not a sitemap (no <urlset> or <sitemapindex>)")
+    candidates = []
+    for node in root.findall("sm:url", _NS):
+        address = _text(node, "sm:loc")
+        if not address:
+            continue
+        candidates.append(
+            Candidate(
+                url=absolute_url(address, fetched.url),
+                title=_text(node, "news:news/news:title"),
+                published=parse_date(_text(node, "news:news/news:publication_date"))
+                or parse_date(_text(node, "sm:lastmod")),
+            )
+        )
+    return Listing(_unique(candidates), [])
+
+
+def _text(node: ET.Element, path: str) -> str | None:
+    found = node.find(path, _NS)
+    return found.text.strip() if found is not None and found.text else None
+
+
+def _unique(candidates: list[Candidate]) -> list[Candidate]:
+    seen: dict[str, Candidate] = {}
+    for candidate in candidates:
+        seen.setdefault(candidate.url, candidate)
+    return list(seen.values())

@@ -1,0 +1,84 @@
+"""Text normalisation shared by matching and fingerprints (Arabic and Latin).
+
+NFKC, casefold, then for Arabic: diacritics and tatweel removed, alef forms unified,
+ى→ي, ة→ه, ؤ→و, ئ→ي, Persian/Urdu letters to Arabic, Arabic-Indic and Persian digits to
+ASCII. Every character that is not a letter or a digit separates tokens, so punctuation
+and quotes of every script disappear and whitespace collapses to single spaces.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_DIACRITICS = [*range(0x0610, 0x061B), *range(0x064B, 0x0660), 0x0670, *range(0x06D6, 0x06EE)]
+_FOLD: dict[int, str | None] = {code: None for code in _DIACRITICS}
+_FOLD[0x0640] = None  # tatweel
+_FOLD.update({ord(c): "ا" for c in "أإآٱٲٳ"})
+_FOLD.update(
+    {
+        ord("ى"): "ي",
+        ord("ة"): "ه",
+        ord("ؤ"): "و",
+        ord("ئ"): "ي",
+        ord("ی"): "ي",  # Persian yeh
+        ord("ې"): "ي",
+        ord("ک"): "ك",  # Persian/Urdu keheh
+        ord("ڪ"): "ك",
+        ord("ہ"): "ه",  # Urdu heh goal
+        ord("ھ"): "ه",
+        ord("ۀ"): "ه",
+        ord("ۃ"): "ه",
+    }
+)
+_FOLD.update({0x0660 + d: str(d) for d in range(10)})  # Arabic-Indic digits
+_FOLD.update({0x06F0 + d: str(d) for d in range(10)})  # Persian digits
+# Thousands and decimal separators inside numbers: 4,500 and ٤٬٥٠٠ become 4500.
+_GROUPED_NUMBER = re.compile(r"(?<=\d)[,٬](?=\d{3}(?!\d))")
+_SEPARATORS = re.compile(r"[\W_]+")
+_ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
+_LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
+
+
+def normalize(text: str) -> str:
+    """The normalised form of `text`: tokens joined by single spaces. Idempotent."""
+    text = unicodedata.normalize("NFKC", text).casefold().translate(_FOLD)
+    text = _GROUPED_NUMBER.sub("", text)
+    return _SEPARATORS.sub(" ", text).strip()
+
+
+def tokens(text: str) -> list[str]:
+    """Normalised tokens: runs of letters and digits, Arabic, Latin or numbers."""
+    return normalize(text).split()
+
+
+def is_arabic_token(token: str) -> bool:
+    return bool(_ARABIC_LETTER.match(token))
+
+
+def guess_language(text: str) -> str | None:
+    """'ar' or 'en' by the letters used, None when there is too little text to tell."""
+    sample = text[:4000]
+    arabic = len(_ARABIC_LETTER.findall(sample))
+    latin = len(_LATIN_LETTER.findall(sample))
+    if arabic + latin < 20:
+        return None
+    return "ar" if arabic >= latin else "en"
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?؟。])\s+")
+
+
+def lead(text: str, limit: int = 320) -> str:
+    """The first sentences of the first paragraph, about `limit` characters at most."""
+    paragraph = next((p.strip() for p in text.split("\n") if p.strip()), "")
+    if len(paragraph) <= limit:
+        return paragraph
+    taken = ""
+    for sentence in _SENTENCE_END.split(paragraph):
+        if taken and len(taken) + len(sentence) + 1 > limit:
+            break
+        taken = f"{taken} {sentence}".strip()
+    if len(taken) > limit:
+        taken = taken[:limit].rsplit(" ", 1)[0] + " …"
+    return taken
