@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, get_args, get_origin
+from types import UnionType
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
@@ -24,6 +26,7 @@ from config.schema import Watchlist
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
 _YAML_SUFFIXES = (".yaml", ".yml")
+_QUOTED_VALUE = re.compile(r" with value .*$")
 
 
 def default_config_paths(explicit: str | os.PathLike[str] | None = None) -> list[Path]:
@@ -33,7 +36,10 @@ def default_config_paths(explicit: str | os.PathLike[str] | None = None) -> list
     """
     chosen = Path(explicit or os.environ.get("TRACKER_CONFIG") or DEFAULT_CONFIG)
     if chosen.is_dir():
-        return sorted(p for p in chosen.iterdir() if p.suffix in _YAML_SUFFIXES)
+        found = sorted(p for p in chosen.iterdir() if p.suffix in _YAML_SUFFIXES)
+        if not found:
+            raise ConfigError([ConfigProblem(str(chosen), 0, 0, "no watchlist files (*.yaml)")])
+        return found
     return [chosen]
 
 
@@ -81,6 +87,8 @@ def _load_file(path: Path, environ: Mapping[str, str]) -> _File:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         message = " ".join(str(exc.problem or exc.context or "invalid YAML").split())
+        # ruamel quotes both values of a duplicate key: they may be channel URLs with tokens.
+        message = _QUOTED_VALUE.sub("", message)
         return _File(path, None, problems=[ConfigProblem(str(path), line, column, message)])
 
     loaded = _File(path, tree)
@@ -150,18 +158,32 @@ def _allowed_keys(loc: Sequence[str | int]) -> list[str]:
     """The keys the schema accepts at `loc`, for 'did you mean' hints."""
     node: Any = Watchlist
     for step in loc:
-        if isinstance(node, type) and issubclass(node, BaseModel) and isinstance(step, str):
+        node = _unwrap(node)
+        if isinstance(node, type) and issubclass(node, BaseModel):
             info = next((f for n, f in node.model_fields.items() if (f.alias or n) == step), None)
-            node = info.annotation if info else None
-        while get_origin(node) is not None or type(node).__name__ == "UnionType":
-            args = [a for a in get_args(node) if a is not type(None)]
-            origin = get_origin(node)
-            node = args[-1] if origin is dict else (args[0] if args else None)
-            if not isinstance(step, int) and origin in (list, dict):
-                break
+            if info is None:
+                return []
+            node = info.annotation
+        elif get_origin(node) in (list, dict):
+            node = get_args(node)[-1]  # this step is a list index or a mapping key
+        else:
+            return []
+    node = _unwrap(node)
     if isinstance(node, type) and issubclass(node, BaseModel):
         return [info.alias or name for name, info in node.model_fields.items()]
     return []
+
+
+def _unwrap(annotation: Any) -> Any:
+    """`X | None` and `Annotated[X, ...]` stand for X."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, UnionType):
+            annotation = next(a for a in get_args(annotation) if a is not type(None))
+        else:
+            return annotation
 
 
 def _merge(files: list[_File]) -> Watchlist:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -30,12 +30,21 @@ def default_database_url() -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite would otherwise start transactions lazily and let SAVEPOINT release commit;
+    # we issue BEGIN ourselves (see _sqlite_begin), as SQLAlchemy's pysqlite notes advise.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    # IMMEDIATE takes the write lock up front: a read-then-write transaction then waits
+    # (busy_timeout) for another writer instead of failing with "database is locked".
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -53,6 +62,7 @@ class Database:
             raise StorageError(f"cannot use the database {self.display_url}: {exc}") from exc
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         # Async callers share one database thread: writes never contend with each other
         # (SQLite allows one writer) and the event loop never blocks on the database.

@@ -1,0 +1,570 @@
+"""Storage on SQLite and PostgreSQL: migrations, UTC datetimes, constraints, the alerts
+outbox and source health. Every test that takes `db` runs on both backends."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from alerts import outbox
+from alerts.render import AlertPayload, TopicLine
+from storage import (
+    Alert,
+    AlertStatus,
+    Article,
+    Base,
+    Database,
+    SourceState,
+    StorageError,
+    Story,
+    TopicHit,
+    queries,
+)
+from storage.migrate import alembic_config, current_revision
+from tracker.cli import main
+
+TABLES = {"sources", "articles", "stories", "topic_hits", "alerts", "alembic_version"}
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+PAYLOAD = AlertPayload(
+    event="new_story",
+    topics=[TopicLine("caesar-act", "Caesar Act", ["قانون قيصر", "Caesar Act"])],
+    title="الكونغرس يلغي قانون قيصر",
+    outlet="wire",
+    url="https://wire.example/a/1",
+    published="2025-11-10T23:15:00+00:00",
+    lead="صوّت الكونغرس على إلغاء قانون قيصر.",
+    lang="ar",
+)
+
+
+class Clock:
+    """The outbox's `utcnow`, moved by hand: no test waits for real time to pass."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, delta: timedelta) -> None:
+        self.now += delta
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    fake = Clock(T0)
+    monkeypatch.setattr(outbox, "utcnow", fake)
+    return fake
+
+
+def count(db, model) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def add_article(session, url="https://wire.example/a/1", story_id=None) -> Article:
+    if story_id is None:
+        story = Story(title="Caesar Act repealed")
+        session.add(story)
+        session.flush()
+        story_id = story.id
+    article = Article(
+        outlet="wire",
+        url=url,
+        link=url,
+        title="Caesar Act repealed",
+        text="Congress voted to repeal the Caesar Act.",
+        content_hash="0" * 64,
+        story_id=story_id,
+        decision="new",
+    )
+    session.add(article)
+    session.flush()
+    return article
+
+
+def stored_article(db, url="https://wire.example/a/1") -> tuple[int, int]:
+    """An article (and its story) committed in a transaction of its own."""
+    with db.session() as session:
+        article = add_article(session, url)
+        return article.story_id, article.id
+
+
+def queued_alert(db, channel="desk") -> int:
+    story_id, article_id = stored_article(db)
+    with db.session() as session:
+        assert outbox.queue_alert(session, channel, story_id, article_id, PAYLOAD)
+    with db.session() as session:
+        return session.scalar(select(Alert.id).where(Alert.channel == channel))
+
+
+def load_alert(db, alert_id) -> Alert:
+    with db.session() as session:
+        return session.get_one(Alert, alert_id)
+
+
+# --- migrations --------------------------------------------------------------------------
+
+
+def test_migrations_create_every_table(db):
+    assert set(sqlalchemy.inspect(db.engine).get_table_names()) == TABLES
+
+
+def test_migrated_schema_matches_the_models(db):
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+
+
+def test_current_revision_is_the_head(db):
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+    assert head is not None
+    assert current_revision(db.engine) == head
+
+
+def test_fresh_database_has_no_revision_until_upgraded(database_url):
+    database = Database(database_url)
+    try:
+        assert current_revision(database.engine) is None
+        database.upgrade()
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert current_revision(database.engine) == head
+    finally:
+        database.dispose()
+
+
+def test_upgrade_twice_is_harmless_and_keeps_data(db):
+    with db.session() as session:
+        session.add(Story(title="kept"))
+
+    db.upgrade()
+    db.upgrade()
+
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert current_revision(db.engine) == head
+    assert set(sqlalchemy.inspect(db.engine).get_table_names()) == TABLES
+    with db.session() as session:
+        assert session.scalars(select(Story.title)).all() == ["kept"]
+        assert session.scalar(text("SELECT count(*) FROM alembic_version")) == 1
+
+
+# --- datetimes ---------------------------------------------------------------------------
+
+
+def test_datetimes_come_back_as_the_same_instant_in_utc(db):
+    damascus = datetime(2025, 11, 11, 2, 15, tzinfo=ZoneInfo("Asia/Damascus"))  # UTC+3
+    with db.session() as session:
+        article = add_article(session)
+        article.published_at = damascus
+
+    with db.session() as session:
+        if db.dialect == "postgresql":
+            # Whatever zone the connection is in, values still come back in UTC.
+            session.execute(text("SET TIME ZONE 'Asia/Damascus'"))
+        published = session.scalar(select(Article.published_at))
+        created = session.scalar(select(Story.created_at))
+
+    assert published == damascus
+    assert published.tzinfo is UTC
+    assert (published.day, published.hour, published.minute) == (10, 23, 15)
+    # Defaults (utcnow) are aware UTC too.
+    assert created.tzinfo is UTC
+
+
+def test_stored_instant_compares_correctly_in_sql(db):
+    with db.session() as session:
+        add_article(session).published_at = datetime(
+            2025, 11, 11, 2, 15, tzinfo=ZoneInfo("Asia/Damascus")
+        )
+
+    def published_between(start, end) -> int:
+        with db.session() as session:
+            query = select(func.count()).where(
+                Article.published_at >= start, Article.published_at < end
+            )
+            return session.scalar(query)
+
+    utc = datetime(2025, 11, 10, 23, 15, tzinfo=UTC)
+    assert published_between(utc - timedelta(minutes=1), utc + timedelta(minutes=1)) == 1
+    # The same bounds written in another zone select the same row.
+    beirut = ZoneInfo("Asia/Beirut")  # UTC+2 in November
+    assert (
+        published_between(
+            (utc - timedelta(minutes=1)).astimezone(beirut),
+            (utc + timedelta(minutes=1)).astimezone(beirut),
+        )
+        == 1
+    )
+    # Damascus wall-clock time 02:15 is not what was stored.
+    wall = datetime(2025, 11, 11, 2, 15, tzinfo=UTC)
+    assert published_between(wall - timedelta(minutes=1), wall + timedelta(minutes=1)) == 0
+
+
+def test_naive_datetime_is_refused(db):
+    with pytest.raises(StatementError, match="naive datetime"), db.session() as session:
+        session.add(Story(title="naive", created_at=datetime(2025, 11, 11, 2, 15)))
+
+    assert count(db, Story) == 0
+
+
+def test_naive_datetime_is_refused_in_queries_too(db):
+    with pytest.raises(StatementError, match="naive datetime"), db.session() as session:
+        session.scalar(select(Story).where(Story.created_at < datetime(2025, 11, 11)))
+
+
+# --- constraints and JSON ----------------------------------------------------------------
+
+
+def test_article_url_is_unique(db):
+    stored_article(db, "https://wire.example/a/1")
+
+    with pytest.raises(IntegrityError), db.session() as session:
+        add_article(session, "https://wire.example/a/1")
+
+    assert count(db, Article) == 1
+    # Another URL is fine.
+    stored_article(db, "https://wire.example/a/2")
+    assert count(db, Article) == 2
+
+
+def test_topic_hit_terms_round_trip_as_json(db):
+    with db.session() as session:
+        article = add_article(session)
+        session.add(
+            TopicHit(
+                article_id=article.id,
+                story_id=article.story_id,
+                topic="caesar-act",
+                terms=["قانون قيصر", "Caesar Act"],
+            )
+        )
+
+    with db.session() as session:
+        assert session.scalar(select(TopicHit.terms)) == ["قانون قيصر", "Caesar Act"]
+
+
+def test_topic_hit_is_unique_per_article_and_topic(db):
+    with db.session() as session:
+        article = add_article(session)
+        ids = article.id, article.story_id
+        session.add(TopicHit(article_id=ids[0], story_id=ids[1], topic="t", terms=["x"]))
+
+    with pytest.raises(IntegrityError), db.session() as session:
+        session.add(TopicHit(article_id=ids[0], story_id=ids[1], topic="t", terms=["y"]))
+
+    assert count(db, TopicHit) == 1
+
+
+# --- the alerts outbox -------------------------------------------------------------------
+
+
+def test_queue_alert_once_per_key(db):
+    story_id, article_id = stored_article(db)
+
+    with db.session() as session:
+        assert outbox.queue_alert(session, "desk", story_id, article_id, PAYLOAD) is True
+        assert outbox.queue_alert(session, "desk", story_id, article_id, PAYLOAD) is False
+    with db.session() as session:
+        assert outbox.queue_alert(session, "desk", story_id, article_id, PAYLOAD) is False
+        # The same event on another channel is another message.
+        assert outbox.queue_alert(session, "mail", story_id, article_id, PAYLOAD) is True
+
+    with db.session() as session:
+        rows = session.scalars(select(Alert).order_by(Alert.id)).all()
+    assert [(r.channel, r.key, r.status, r.attempts) for r in rows] == [
+        ("desk", f"desk:{story_id}:new_story", "pending", 0),
+        ("mail", f"mail:{story_id}:new_story", "pending", 0),
+    ]
+    assert AlertPayload.from_json(rows[0].payload) == PAYLOAD
+    assert rows[0].next_attempt_at.tzinfo is UTC
+
+
+def test_each_development_article_alerts_once(db):
+    story_id, first = stored_article(db)
+    with db.session() as session:
+        second = add_article(session, "https://wire.example/a/2", story_id).id
+    development = AlertPayload(**{**PAYLOAD.to_json(), "event": "development", "topics": []})
+
+    with db.session() as session:
+        assert outbox.queue_alert(session, "desk", story_id, first, PAYLOAD)
+        assert outbox.queue_alert(session, "desk", story_id, second, development)
+        assert not outbox.queue_alert(session, "desk", story_id, second, development)
+        # A new-story alert is keyed by the story: another article cannot repeat it.
+        assert not outbox.queue_alert(session, "desk", story_id, second, PAYLOAD)
+
+    with db.session() as session:
+        assert sorted(session.scalars(select(Alert.key))) == sorted(
+            [f"desk:{story_id}:new_story", f"desk:{story_id}:development:{second}"]
+        )
+
+
+def test_queued_alert_rolls_back_with_the_article_that_caused_it(db):
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), db.session() as session:
+        article = add_article(session)
+        assert outbox.queue_alert(session, "desk", article.story_id, article.id, PAYLOAD)
+        raise Abort
+
+    assert count(db, Alert) == 0
+    assert count(db, Article) == 0
+
+
+def test_queued_alert_is_part_of_the_callers_transaction(db):
+    story_id, article_id = stored_article(db)
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), db.session() as session:
+        assert outbox.queue_alert(session, "desk", story_id, article_id, PAYLOAD)
+        raise Abort
+
+    assert count(db, Alert) == 0
+
+
+def test_claimed_row_is_not_claimed_again_until_its_lease_expires(db, clock):
+    alert_id = queued_alert(db)
+
+    with db.session() as session:
+        claimed = outbox.claim_due(session, "replica-a")
+        assert [row.id for row in claimed] == [alert_id]
+    stored = load_alert(db, alert_id)
+    assert (stored.lease_owner, stored.lease_expires_at) == ("replica-a", T0 + outbox.LEASE)
+
+    with db.session() as session:
+        assert outbox.claim_due(session, "replica-b") == []
+    clock.advance(outbox.LEASE - timedelta(seconds=1))
+    with db.session() as session:
+        assert outbox.claim_due(session, "replica-b") == []
+
+    clock.advance(timedelta(seconds=2))  # the lease has run out: replica-a crashed
+    with db.session() as session:
+        assert [row.id for row in outbox.claim_due(session, "replica-b")] == [alert_id]
+    assert load_alert(db, alert_id).lease_owner == "replica-b"
+
+
+def test_claim_due_respects_the_limit_and_order(db, clock):
+    story_id, article_id = stored_article(db)
+    with db.session() as session:
+        for channel in ("c1", "c2", "c3"):
+            outbox.queue_alert(session, channel, story_id, article_id, PAYLOAD)
+
+    with db.session() as session:
+        first = [row.channel for row in outbox.claim_due(session, "a", limit=2)]
+    with db.session() as session:
+        rest = [row.channel for row in outbox.claim_due(session, "b", limit=2)]
+
+    assert (first, rest) == (["c1", "c2"], ["c3"])
+
+
+def test_uncommitted_claim_is_skipped_by_a_concurrent_claimer(db, clock):
+    if db.dialect != "postgresql":
+        pytest.skip("row locks (FOR UPDATE SKIP LOCKED) exist on PostgreSQL only")
+    alert_id = queued_alert(db)
+
+    with db.session() as first:
+        assert [row.id for row in outbox.claim_due(first, "replica-a")] == [alert_id]
+        with db.session() as second:
+            assert outbox.claim_due(second, "replica-b") == []
+
+    assert load_alert(db, alert_id).lease_owner == "replica-a"
+
+
+def test_mark_sent(db, clock):
+    alert_id = queued_alert(db)
+    with db.session() as session:
+        outbox.claim_due(session, "replica-a")
+
+    with db.session() as session:
+        outbox.mark_sent(session, alert_id)
+
+    stored = load_alert(db, alert_id)
+    assert stored.status == AlertStatus.SENT == "sent"
+    assert stored.sent_at == T0
+    assert (stored.lease_owner, stored.lease_expires_at) == (None, None)
+    clock.advance(timedelta(days=30))
+    with db.session() as session:
+        assert outbox.claim_due(session, "replica-b") == []
+        assert outbox.next_due(session) is None
+
+
+def test_mark_failed_counts_and_retries_later(db, clock):
+    alert_id = queued_alert(db)
+    with db.session() as session:
+        outbox.claim_due(session, "replica-a")
+
+    with db.session() as session:
+        outbox.mark_failed(session, alert_id, "HTTP 502 from the webhook")
+
+    stored = load_alert(db, alert_id)
+    assert stored.status == "pending"
+    assert stored.attempts == 1
+    assert stored.last_error == "HTTP 502 from the webhook"
+    assert (stored.lease_owner, stored.lease_expires_at) == (None, None)
+    assert T0 + outbox.FIRST_RETRY * 0.9 <= stored.next_attempt_at <= T0 + outbox.FIRST_RETRY * 1.1
+    with db.session() as session:
+        assert outbox.next_due(session) == stored.next_attempt_at
+        # Not due yet, although no lease holds it.
+        assert outbox.claim_due(session, "replica-b") == []
+
+    clock.now = stored.next_attempt_at
+    with db.session() as session:
+        assert [row.id for row in outbox.claim_due(session, "replica-b")] == [alert_id]
+
+
+def test_row_is_dead_after_max_attempts(db, clock):
+    alert_id = queued_alert(db)
+    delays = []
+
+    for attempt in range(1, outbox.MAX_ATTEMPTS + 1):
+        with db.session() as session:
+            assert [row.id for row in outbox.claim_due(session, "replica-a")] == [alert_id]
+        with db.session() as session:
+            outbox.mark_failed(session, alert_id, f"failure {attempt}")
+        stored = load_alert(db, alert_id)
+        assert stored.attempts == attempt
+        assert stored.last_error == f"failure {attempt}"
+        if attempt < outbox.MAX_ATTEMPTS:
+            assert stored.status == "pending"
+            assert stored.next_attempt_at > clock.now
+            delays.append(stored.next_attempt_at - clock.now)
+            clock.now = stored.next_attempt_at
+
+    assert stored.status == AlertStatus.DEAD == "dead"
+    # Back-off: each delay about doubles (with ±10% jitter) up to the longest retry.
+    for attempt, delay in enumerate(delays, start=1):
+        nominal = min(outbox.FIRST_RETRY * 2 ** (attempt - 1), outbox.LONGEST_RETRY)
+        assert nominal * 0.9 <= delay <= nominal * 1.1
+    clock.advance(timedelta(days=30))
+    with db.session() as session:
+        assert outbox.claim_due(session, "replica-b") == []
+        assert outbox.next_due(session) is None
+
+
+# --- source health -----------------------------------------------------------------------
+
+
+def load_state(db, name="wire") -> SourceState:
+    with db.session() as session:
+        return session.scalars(select(SourceState).where(SourceState.name == name)).one()
+
+
+def test_record_poll_counts_failures_and_success_resets_them(db):
+    with db.session() as session:
+        state_id = queries.source_state(session, "wire", "feed", "https://wire.example/feed").id
+    due = datetime(2030, 1, 1, 12, 15, tzinfo=UTC)
+
+    for _ in range(2):
+        with db.session() as session:
+            queries.record_poll(session, state_id, error="HTTP 503", next_due=due)
+    failing = load_state(db)
+    assert failing.consecutive_failures == 2
+    assert failing.last_error == "HTTP 503"
+    assert failing.last_error_at is not None
+    assert failing.last_error_at.tzinfo is UTC
+    assert failing.last_success_at is None
+    assert failing.next_due_at == due
+
+    with db.session() as session:
+        queries.record_poll(session, state_id, error=None, etag='"v7"', last_modified="Mon")
+    healthy = load_state(db)
+    assert healthy.consecutive_failures == 0
+    assert healthy.last_success_at is not None
+    assert healthy.last_success_at.tzinfo is UTC
+    assert (healthy.etag, healthy.last_modified) == ('"v7"', "Mon")
+
+    with db.session() as session:
+        queries.record_poll(session, state_id, error="timed out after 30s")
+    failing_again = load_state(db)
+    assert failing_again.consecutive_failures == 1
+    assert failing_again.last_error == "timed out after 30s"
+    # A failure does not forget the validators of the last good response.
+    assert failing_again.etag == '"v7"'
+
+
+def test_source_state_is_created_once_and_forgets_validators_when_moved(db):
+    with db.session() as session:
+        first = queries.source_state(session, "wire", "feed", "https://wire.example/feed").id
+        queries.record_poll(session, first, error=None, etag='"v1"')
+    with db.session() as session:
+        again = queries.source_state(session, "wire", "feed", "https://wire.example/feed")
+        assert again.id == first
+        assert again.etag == '"v1"'
+    with db.session() as session:
+        moved = queries.source_state(session, "wire", "feed", "https://wire.example/rss")
+        assert moved.id == first
+
+    stored = load_state(db)
+    assert (stored.url, stored.etag, stored.last_modified) == (
+        "https://wire.example/rss",
+        None,
+        None,
+    )
+    assert count(db, SourceState) == 1
+
+
+# --- unreachable databases ---------------------------------------------------------------
+
+
+def test_unreachable_database_is_named_in_the_error():
+    database = Database("postgresql+psycopg://nobody@127.0.0.1:1/x")
+    try:
+        with pytest.raises(StorageError) as caught:
+            database.check()
+    finally:
+        database.dispose()
+
+    message = str(caught.value)
+    assert message.startswith(
+        "cannot reach the database postgresql+psycopg://nobody@127.0.0.1:1/x: "
+    )
+    assert "refused" in message.lower()
+
+
+def test_unreachable_database_error_hides_the_password():
+    database = Database("postgresql+psycopg://nobody:hunter2@127.0.0.1:1/x")
+    try:
+        with pytest.raises(StorageError) as caught:
+            database.upgrade()
+    finally:
+        database.dispose()
+
+    message = str(caught.value)
+    assert "hunter2" not in message
+    assert "postgresql+psycopg://nobody:***@127.0.0.1:1/x" in message
+
+
+@pytest.fixture
+def _restore_logging():
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.usefixtures("_restore_logging")
+def test_cli_says_which_database_it_cannot_reach(monkeypatch, capsys):
+    monkeypatch.setenv("TRACKER_DATABASE_URL", "postgresql+psycopg://nobody:hunter2@127.0.0.1:1/x")
+
+    status = main(["stories"])
+
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert err.startswith(
+        "error: cannot reach the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: "
+    )
+    assert "hunter2" not in out + err
