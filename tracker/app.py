@@ -76,6 +76,12 @@ class App:
             if not source.enabled:
                 log.info("source %s is disabled in the watchlist", source.name)
         on = {n for n, c in w.channels.items() if c.enabled}
+        if not on:
+            log.warning(
+                "no channel has a URL: matches are stored but no alert is sent "
+                "(give a channel an apprise URL to receive alerts)"
+            )
+            return
         for topic in w.topics:
             if not on.intersection(topic.notify):
                 log.warning(

@@ -159,8 +159,20 @@ def _headers(response: httpx.Response) -> dict[str, str]:
     return {k.lower(): v for k, v in response.headers.items()}
 
 
+_PLAIN_REASONS = {
+    "Name or service not known": "the host name does not resolve",
+    "Temporary failure in name resolution": "the host name does not resolve (DNS failure)",
+    "nodename nor servname provided": "the host name does not resolve",
+    "Connection refused": "the server refused the connection",
+    "All connection attempts failed": "the server refused the connection or is unreachable",
+    "Network is unreachable": "the network is unreachable",
+    "certificate verify failed": "its TLS certificate is not valid",
+}
+
+
 def _reason(exc: Exception) -> str:
-    return str(exc).strip() or type(exc).__name__
+    text = str(exc).strip() or type(exc).__name__
+    return next((plain for raw, plain in _PLAIN_REASONS.items() if raw in text), text)
 
 
 def _retry_after(response: httpx.Response) -> float:

@@ -71,6 +71,7 @@ class Poller:
         report = PollReport(source.name)
         started = time.monotonic()
         state = await self.db.run(queries.source_state, source.name, source.kind, source.url)
+        stored_error: str | None = None
         etag, last_modified = state.etag, state.last_modified
         try:
             fetched = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified)
@@ -84,8 +85,6 @@ class Poller:
         except TrackerError as exc:
             report.error = str(exc)
             stored_error = _without_url(exc)  # the table already names the source
-        else:
-            stored_error = None
         report.seconds = time.monotonic() - started
         await self.db.run(
             queries.record_poll,
