@@ -20,7 +20,10 @@ def parse_date(value: str | None) -> datetime | None:
             parsed = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
             return None
-    return as_utc(parsed)
+    try:
+        return as_utc(parsed)
+    except OverflowError:  # a date at the edge of the calendar, e.g. year 9999
+        return None
 
 
 def from_struct_time(value: time.struct_time | None) -> datetime | None:

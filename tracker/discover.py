@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import feedparser
 from selectolax.lexbor import LexborHTMLParser
@@ -48,6 +50,8 @@ def read_feed(fetched: Fetched) -> list[Candidate]:
     # Bytes, never a string: feedparser takes a string for a URL or a path.
     parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=dict(fetched.headers))
     if not parsed.entries:
+        if parsed.get("version"):
+            return []  # a feed with nothing in it (even if served with a wrong media type)
         if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
             raise DiscoverError(f"not a readable RSS/Atom feed: {parsed.bozo_exception}")
         if not parsed.get("version"):
@@ -67,7 +71,7 @@ def read_feed(fetched: Fetched) -> list[Candidate]:
                 title=(entry.get("title") or "").strip() or None,
                 published=from_struct_time(entry.get("published_parsed"))
                 or from_struct_time(entry.get("updated_parsed")),
-                summary=LexborHTMLParser(summary).text(separator=" ").strip() if summary else None,
+                summary=_plain_text(summary) if summary else None,
                 guid=entry.get("id") or None,
             )
         )
@@ -78,11 +82,13 @@ def read_page(fetched: Fetched, selector: str) -> list[Candidate]:
     tree = LexborHTMLParser(decode_html(fetched.body, fetched.content_type))
     candidates = []
     for node in tree.css(selector):
-        href = node.attributes.get("href")
-        if not href or href.startswith(("#", "javascript:", "mailto:")):
+        href = (node.attributes.get("href") or "").strip()
+        if not href or href.startswith("#"):
             continue
-        title = " ".join(node.text(separator=" ").split()) or None
-        candidates.append(Candidate(url=absolute_url(href, fetched.url), title=title))
+        url = absolute_url(href, fetched.url)
+        if urlsplit(url).scheme not in ("http", "https"):
+            continue  # javascript:, mailto:, tel: and the like
+        candidates.append(Candidate(url=url, title=_plain_text(node.html or "") or None))
     if not candidates:
         raise DiscoverError(f"the links selector {selector!r} matched no article links")
     return _unique(candidates)
@@ -126,6 +132,15 @@ def read_sitemap(fetched: Fetched) -> Listing:
             )
         )
     return Listing(_unique(candidates), [])
+
+
+_BLOCK_TAG = re.compile(r"<(/?(?:p|div|li|ul|ol|br|h[1-6]|tr|td|blockquote)\b)", re.I)
+
+
+def _plain_text(html: str) -> str:
+    """Text of an HTML fragment: inline markup joins words, block tags separate them."""
+    spaced = _BLOCK_TAG.sub(r" <\1", html)
+    return " ".join(LexborHTMLParser(spaced).text(separator="").split())
 
 
 def _text(node: ET.Element, path: str) -> str | None:

@@ -185,5 +185,7 @@ def _retry_after(response: httpx.Response) -> float:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return 0.0
+        if when.tzinfo is None:  # "-0000" means UTC of unknown origin
+            when = when.replace(tzinfo=UTC)
         return max(0.0, (when - datetime.now(UTC)).total_seconds())
     return 0.0

@@ -20,6 +20,8 @@ def canonical_url(url: str, base: str | None = None) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address keeps its brackets
     if parts.port and not (
         (scheme == "http" and parts.port == 80) or (scheme == "https" and parts.port == 443)
     ):
