@@ -29,17 +29,24 @@ def test_every_command_is_documented(command: str) -> None:
 
 @pytest.mark.parametrize(
     "key",
-    sorted({f.alias or name for model in (Watchlist, Defaults, Channel, Source, Topic,
-                                          ArticleHints)
-            for name, f in model.model_fields.items()}),
+    sorted(
+        {
+            f.alias or name
+            for model in (Watchlist, Defaults, Channel, Source, Topic, ArticleHints)
+            for name, f in model.model_fields.items()
+        }
+    ),
 )
 def test_every_watchlist_key_is_documented(key: str) -> None:
     assert re.search(rf"\b{re.escape(key)}:", README), f"README does not show the key {key!r}"
 
 
 def test_the_readme_watchlist_example_is_valid(tmp_path: Path) -> None:
-    example = next(block for block in re.findall(r"```yaml\n(.*?)```", README, re.S)
-                   if block.startswith("version: 1"))
+    example = next(
+        block
+        for block in re.findall(r"```yaml\n(.*?)```", README, re.S)
+        if block.startswith("version: 1")
+    )
     path = tmp_path / "watchlist.yaml"
     path.write_text(example, encoding="utf-8")
     environ = {"TG_BOT_TOKEN": "123456789:AAHbotTokenFromBotFather", "TG_CHAT_ID": "-100123"}
