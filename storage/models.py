@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from storage.types import UTCDateTime, utcnow
 
@@ -19,6 +20,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+def url_key(url: str) -> str:
+    """The indexed stand-in for a URL."""
+    return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
 class AlertStatus(StrEnum):
@@ -80,8 +86,11 @@ class Article(Base):
         ForeignKey("sources.id", ondelete="SET NULL"), index=True
     )
     outlet: Mapped[str] = mapped_column(String(100))
-    url: Mapped[str] = mapped_column(Text, unique=True)  # canonical form
+    url: Mapped[str] = mapped_column(Text)  # canonical form
     link: Mapped[str] = mapped_column(Text)  # as the listing gave it
+    # URLs can be longer than a PostgreSQL btree entry allows: index their hashes instead.
+    url_key: Mapped[str] = mapped_column(String(64), unique=True)
+    link_key: Mapped[str] = mapped_column(String(64), index=True)
     guid: Mapped[str | None] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -92,6 +101,11 @@ class Article(Base):
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     decision: Mapped[str] = mapped_column(String(16))
     dup_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
+
+    @validates("url", "link")
+    def _keep_key(self, column: str, value: str) -> str:
+        setattr(self, f"{column}_key", url_key(value))
+        return value
 
 
 class TopicHit(Base):

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from storage.models import Article, SourceState, Story, TopicHit
+from storage.models import Article, SourceState, Story, TopicHit, url_key
 from storage.types import utcnow
 
 
@@ -27,13 +27,21 @@ def source_state(session: Session, name: str, kind: str, url: str) -> SourceStat
 
 
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
-    wanted = list(dict.fromkeys(urls))
+    """Which of `urls` are stored, as an article's canonical URL or as its listed link."""
+    by_key = {url_key(url): url for url in urls}
+    keys = list(by_key)
     found: set[str] = set()
-    for start in range(0, len(wanted), 500):
-        chunk = wanted[start : start + 500]
-        found.update(session.scalars(select(Article.url).where(Article.url.in_(chunk))))
-        found.update(session.scalars(select(Article.link).where(Article.link.in_(chunk))))
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        for column in (Article.url_key, Article.link_key):
+            found.update(
+                by_key[k] for k in session.scalars(select(column).where(column.in_(chunk)))
+            )
     return found
+
+
+def article_by_url(session: Session, url: str) -> Article | None:
+    return session.scalar(select(Article).where(Article.url_key == url_key(url)))
 
 
 def known_guids(session: Session, source_id: int, guids: Iterable[str]) -> set[str]:

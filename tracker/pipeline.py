@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from alerts import AlertPayload, TopicLine, queue_alert
 from config import Watchlist
-from storage import Article, Story, TopicHit
+from storage import Article, Story, TopicHit, queries
 from storage.types import utcnow
 from tracker.fingerprint import content_hash
 from tracker.match import TopicMatch, TopicMatcher
@@ -73,7 +73,7 @@ class Pipeline:
         self._topics = {t.name: t for t in watchlist.topics}
 
     def ingest(self, session: Session, incoming: IncomingArticle) -> Outcome:
-        known = session.scalar(select(Article).where(Article.url == incoming.url))
+        known = queries.article_by_url(session, incoming.url)
         if known is not None:
             return Outcome(known.id, Decision.DUPLICATE, known.story_id, known.id, (), (), False)
 

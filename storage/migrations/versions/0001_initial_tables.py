@@ -2,14 +2,13 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 16:36:55.446142
+Create Date: 2026-11-25 16:59:57.456459
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = "0001"
 down_revision: str | None = None
@@ -52,6 +51,8 @@ def upgrade() -> None:
         sa.Column("outlet", sa.String(length=100), nullable=False),
         sa.Column("url", sa.Text(), nullable=False),
         sa.Column("link", sa.Text(), nullable=False),
+        sa.Column("url_key", sa.String(length=64), nullable=False),
+        sa.Column("link_key", sa.String(length=64), nullable=False),
         sa.Column("guid", sa.Text(), nullable=True),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
@@ -75,12 +76,13 @@ def upgrade() -> None:
             ["story_id"], ["stories.id"], name=op.f("fk_articles_story_id_stories")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_articles")),
-        sa.UniqueConstraint("url", name=op.f("uq_articles_url")),
+        sa.UniqueConstraint("url_key", name=op.f("uq_articles_url_key")),
     )
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_articles_content_hash"), ["content_hash"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_articles_link_key"), ["link_key"], unique=False)
         batch_op.create_index("ix_articles_source_guid", ["source_id", "guid"], unique=False)
         batch_op.create_index(batch_op.f("ix_articles_source_id"), ["source_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_articles_story_id"), ["story_id"], unique=False)
@@ -154,6 +156,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_articles_story_id"))
         batch_op.drop_index(batch_op.f("ix_articles_source_id"))
         batch_op.drop_index("ix_articles_source_guid")
+        batch_op.drop_index(batch_op.f("ix_articles_link_key"))
         batch_op.drop_index(batch_op.f("ix_articles_content_hash"))
 
     op.drop_table("articles")
