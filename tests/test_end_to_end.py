@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -206,3 +207,41 @@ def test_run_polls_alerts_and_stops_cleanly_then_a_restart_does_not_realert(
     assert again.returncode == 0, again.stderr
     assert len(webhook.messages) == len(WATCHED_STORIES)
     assert len(smtp.messages) == len(CAESAR_STORIES)
+
+
+def test_run_applies_a_valid_watchlist_edit_and_keeps_the_last_good_one_on_a_bad_edit(
+    tmp_path: Path, news_site: NewsSite, webhook: WebhookReceiver, smtp: SmtpReceiver
+) -> None:
+    _serve(news_site)
+    full = _watchlist(news_site, webhook, smtp, "1h")
+    without_levant = full.replace(
+        f"  - name: levant-daily\n    feed: {news_site.url('/levant/feed.xml')}\n", ""
+    )
+    config = tmp_path / "watchlist.yaml"
+    config.write_text(without_levant, encoding="utf-8")
+    env = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"}
+    service = subprocess.Popen(
+        [sys.executable, "-m", "tracker", "run", "--config", str(config)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert wait_for(lambda: len(webhook.messages) == len(WATCHED_STORIES) - 1, timeout=60)
+        config.write_text(without_levant.replace("every: 1h", "every: 1hh"), encoding="utf-8")
+        time.sleep(4)  # one reload check
+        config.write_text(full, encoding="utf-8")
+        assert wait_for(lambda: len(webhook.messages) == len(WATCHED_STORIES), timeout=30)
+        service.send_signal(signal.SIGTERM)
+        _, stderr = service.communicate(timeout=60)
+    finally:
+        if service.poll() is None:
+            service.kill()
+            service.communicate()
+
+    assert "watchlist not reloaded, the last good one stays in use" in stderr
+    assert f"{config}:4:10: invalid interval '1hh'" in stderr
+    assert "watchlist reloaded: 4 sources (1 added, 0 removed)" in stderr
+    assert any("جولة خامسة" in m["message"] for m in webhook.messages)

@@ -29,8 +29,11 @@ class App:
         watchlist: Watchlist,
         db: Database,
         fetch_settings: FetchSettings | None = None,
+        config_source: str | None = None,
     ) -> None:
         self.config_paths = config_paths
+        # What the user named (a file or a folder), so a reload sees files added to a folder.
+        self.config_source = config_source
         self.watchlist = watchlist
         self.db = db
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
@@ -45,12 +48,13 @@ class App:
         config_paths: list[Path],
         database_url: str | None = None,
         fetch_settings: FetchSettings | None = None,
+        config_source: str | None = None,
     ) -> App:
         watchlist = load_watchlist(config_paths)
         db = Database(database_url)
         db.upgrade()
         log.info("database %s is ready", db.display_url)
-        app = cls(config_paths, watchlist, db, fetch_settings)
+        app = cls(config_paths, watchlist, db, fetch_settings, config_source)
         app.describe()
         return app
 
@@ -90,8 +94,9 @@ class App:
                     topic.name,
                 )
 
-    def apply(self, watchlist: Watchlist) -> None:
+    def apply(self, watchlist: Watchlist, config_paths: list[Path]) -> None:
         self.watchlist = watchlist
+        self.config_paths = config_paths
         self.pipeline = Pipeline(watchlist)
         self.dispatcher.update_channels(watchlist.channels)
 

@@ -128,7 +128,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from tracker.service import Service
 
     async def go() -> None:
-        app = App.open(_paths(args))
+        app = App.open(_paths(args), config_source=args.config)
         await Service(app).run()
 
     asyncio.run(go())

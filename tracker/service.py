@@ -8,10 +8,11 @@ import logging
 import random
 import signal
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from config import ConfigError, Source, load_watchlist
+from config import ConfigError, Source, default_config_paths, load_watchlist
 from tracker.app import App
 
 log = logging.getLogger(__name__)
@@ -132,9 +133,15 @@ class Service:
             if self._stop.is_set():
                 return
 
+    def _paths(self) -> list[Path]:
+        try:
+            return default_config_paths(self.app.config_source)
+        except ConfigError:
+            return self.app.config_paths  # an emptied folder: keep watching what we have
+
     def _stamp(self) -> tuple[tuple[str, float], ...]:
         stamps = []
-        for path in self.app.config_paths:
+        for path in self._paths():
             try:
                 stamps.append((str(path), path.stat().st_mtime))
             except OSError:
@@ -146,13 +153,14 @@ class Service:
         if stamp == self._config_stamp:
             return
         self._config_stamp = stamp
+        paths = self._paths()
         try:
-            watchlist = load_watchlist(self.app.config_paths)
+            watchlist = load_watchlist(paths)
         except ConfigError as exc:
             log.error("watchlist not reloaded, the last good one stays in use:\n%s", exc)
             return
         old = {s.name: s for s in self.app.sources}
-        self.app.apply(watchlist)
+        self.app.apply(watchlist, paths)
         new = {s.name: s for s in self.app.sources}
         for name in old.keys() - new.keys():
             self.scheduler.remove_job(name)
