@@ -32,7 +32,19 @@ def _interval(value: Any) -> timedelta:
 
 Interval = Annotated[timedelta, PlainValidator(_interval)]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
-Term = Annotated[str, Field(min_length=1)]
+def _term(value: Any) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # a year or a count, written without quotes
+    if not isinstance(value, str):
+        raise ValueError(f"a term is text; write it in quotes ({value!r})")
+    if not any(c.isalnum() for c in value):
+        raise ValueError(f"the term {value!r} has no letters or digits to match")
+    if "*" in value.rstrip()[:-1]:
+        raise ValueError(f"in {value!r}, '*' may only end a term (a prefix match)")
+    return value
+
+
+Term = Annotated[str, PlainValidator(_term)]
 
 
 def check_http_url(url: str) -> str:

@@ -1,11 +1,22 @@
 """Topic matching: `any` / `all` / `none` term rules over normalised tokens.
 
-A term is a phrase of normalised tokens that must appear consecutively. An Arabic token also
-matches with attached proclitics: an optional و or ف, then an optional ب, ك or ل, then an
-optional ال (and the contracted لل), so «وبقانون» and «لقسد» match قانون and قسد; a term token
-written with ال also matches without it. A Latin token matches whole tokens only, singular or
-simple plural ("prison" and "prisons"). All terms of all topics sit in one index keyed by
-token, so matching cost follows the article's length, not the number of topics.
+A term is a phrase of normalised tokens that must appear consecutively. Arabic tokens match
+however an outlet attaches them:
+
+- proclitics: an optional و or ف, then an optional ب, ك or ل, then an optional ال, and the
+  contracted لل («وبقانون», «لقسد», «فالتحالف», «للتحالف»); a term token written with ال
+  also matches without it («الشدادي» finds «شدادي»);
+- suffixes on words of three letters or more: the possessive pronouns ه ها هم هما هن كم كما
+  نا, the plural and dual endings ات ون ين ان تان تين, with ة written ت before a suffix
+  («حكومتها», «الحكومات» find حكومة). The nisba ي is not a suffix here: «قيصرية»
+  (a caesarean section) must not find قيصر;
+- a term ending in `*` matches any word that starts with it («داعش*» finds «الداعشيين»).
+
+Latin tokens match whole words, case-insensitively, singular or simple plural ("prison",
+"prisons", "facility", "facilities"); "Caesar" never finds "Caesarea".
+
+All terms of all topics sit in one index keyed by token, so the cost of matching an article
+follows its length and the few topics it touches, not the size of the watchlist.
 """
 
 from __future__ import annotations
@@ -26,8 +37,16 @@ _PROCLITICS = sorted(
     key=len,
     reverse=True,
 )
-_PROCLITICS.remove("")
-_MIN_STEM = 2
+_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "كم", "كما", "نا", "ات", "ون", "ين", "ان", "تان", "تين")
+_PROCLITICS_BY_FIRST_LETTER: dict[str, tuple[str, ...]] = defaultdict(tuple)
+for _proclitic in _PROCLITICS:
+    if _proclitic:
+        _PROCLITICS_BY_FIRST_LETTER[_proclitic[0]] += (_proclitic,)
+_SUFFIXES_BY_LAST_LETTER: dict[str, tuple[str, ...]] = defaultdict(tuple)
+_MIN_STEM = 2  # letters left after removing proclitics
+_MIN_SUFFIXED_STEM = 3  # letters left after removing a suffix
+for _suffix in _SUFFIXES:
+    _SUFFIXES_BY_LAST_LETTER[_suffix[-1]] += (_suffix,)
 
 
 def _singular(token: str) -> str:
@@ -37,21 +56,34 @@ def _singular(token: str) -> str:
         return token[:-3] + "y"
     if token.endswith(("ses", "xes", "ches", "shes")):
         return token[:-2]
-    if token.endswith("s") and not token.endswith("ss"):
+    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
         return token[:-1]
     return token
 
 
-@lru_cache(maxsize=65536)
+def _without_suffixes(stem: str) -> Iterable[str]:
+    for suffix in _SUFFIXES_BY_LAST_LETTER.get(stem[-1], ()):
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= _MIN_SUFFIXED_STEM:
+            base = stem[: -len(suffix)]
+            yield base
+            if base.endswith("ت"):
+                yield base[:-1] + "ه"  # حكومتها → حكومه (ة before a suffix is written ت)
+            if suffix == "ات":
+                yield base + "ه"  # حكومات → حكومه
+
+
+@lru_cache(maxsize=131072)
 def token_forms(token: str) -> frozenset[str]:
     """Every base form a text token may stand for (itself, clitic-free, singular)."""
-    if is_arabic_token(token):
-        forms = {token}
-        for prefix in _PROCLITICS:
-            if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
-                forms.add(token[len(prefix) :])
-        return frozenset(forms)
-    return frozenset({token, _singular(token)})
+    if not is_arabic_token(token):
+        return frozenset({token, _singular(token)})
+    forms = {token}
+    for prefix in _PROCLITICS_BY_FIRST_LETTER.get(token[0], ()):
+        if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
+            forms.add(token[len(prefix) :])
+    for stem in list(forms):
+        forms.update(_without_suffixes(stem))
+    return frozenset(forms)
 
 
 def term_key(token: str) -> str:
@@ -71,6 +103,19 @@ class TopicMatch:
 class _Term:
     text: str
     keys: tuple[str, ...]
+    prefix: bool  # the last token is a prefix (the term ended with *)
+
+    def continues_at(self, forms: Sequence[frozenset[str]], start: int) -> bool:
+        if start + len(self.keys) > len(forms):
+            return False
+        last = len(self.keys) - 1
+        for k in range(1, len(self.keys)):
+            if k == last and self.prefix:
+                if not any(f.startswith(self.keys[k]) for f in forms[start + k]):
+                    return False
+            elif self.keys[k] not in forms[start + k]:
+                return False
+        return True
 
 
 @dataclass(frozen=True)
@@ -86,23 +131,31 @@ class TopicMatcher:
 
     def __init__(self, topics: Sequence[Topic]) -> None:
         self._terms: list[_Term] = []
-        self._term_ids: dict[str, int] = {}
+        self._term_ids: dict[tuple[tuple[str, ...], bool], int] = {}
         self._by_first_key: dict[str, list[int]] = defaultdict(list)
+        self._by_first_prefix: dict[str, list[int]] = defaultdict(list)
         self._topics = [self._compile(topic) for topic in topics]
+        self._prefix_lengths = sorted({len(p) for p in self._by_first_prefix})
         self._topics_by_term: dict[int, set[int]] = defaultdict(set)
         for index, compiled in enumerate(self._topics):
             for term_id in (*compiled.any, *(t for g in compiled.all for t in g), *compiled.none):
                 self._topics_by_term[term_id].add(index)
 
     def _term_id(self, text: str) -> int:
+        prefix = text.rstrip().endswith("*")
         keys = tuple(term_key(t) for t in tokens(text))
-        normalised = " ".join(keys)
-        if normalised not in self._term_ids:
-            self._term_ids[normalised] = len(self._terms)
-            self._terms.append(_Term(text, keys))
+        if prefix and keys:
+            keys = (*keys[:-1], tokens(text)[-1])  # a prefix keeps its ال: «ال*» is a choice
+        identity = (keys, prefix)
+        if identity not in self._term_ids:
+            term_id = len(self._terms)
+            self._term_ids[identity] = term_id
+            self._terms.append(_Term(text, keys, prefix))
             if keys:
-                self._by_first_key[keys[0]].append(self._term_ids[normalised])
-        return self._term_ids[normalised]
+                first_is_prefix = prefix and len(keys) == 1
+                index = self._by_first_prefix if first_is_prefix else self._by_first_key
+                index[keys[0]].append(term_id)
+        return self._term_ids[identity]
 
     def _compile(self, topic: Topic) -> _CompiledTopic:
         return _CompiledTopic(
@@ -112,21 +165,23 @@ class TopicMatcher:
             tuple(self._term_id(t) for t in topic.none),
         )
 
+    def _starting_at(self, token_form_set: frozenset[str]) -> set[int]:
+        found: set[int] = set()
+        for form in token_form_set:
+            found.update(self._by_first_key.get(form, ()))
+            for length in self._prefix_lengths:
+                if len(form) >= length:
+                    found.update(self._by_first_prefix.get(form[:length], ()))
+        return found
+
     def _hits(self, text_tokens: Sequence[str]) -> dict[int, int]:
         """term id → position of its first occurrence in `text_tokens`."""
         found: dict[int, int] = {}
         forms = [token_forms(t) for t in text_tokens]
         for position, token_form_set in enumerate(forms):
-            for form in token_form_set:
-                for term_id in self._by_first_key.get(form, ()):
-                    if term_id in found:
-                        continue
-                    keys = self._terms[term_id].keys
-                    end = position + len(keys)
-                    if end <= len(forms) and all(
-                        keys[k] in forms[position + k] for k in range(1, len(keys))
-                    ):
-                        found[term_id] = position
+            for term_id in self._starting_at(token_form_set):
+                if term_id not in found and self._terms[term_id].continues_at(forms, position):
+                    found[term_id] = position
         return found
 
     def match(self, title: str, body: str) -> list[TopicMatch]:
