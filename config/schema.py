@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta, tzinfo
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import apprise
 from apprise.manager_plugins import NotificationManager
@@ -117,7 +118,24 @@ class Source(_Strict):
     links: str | None = None
     article: ArticleHints | None = None
     every: Interval | None = None
+    timezone: str | None = None  # the outlet's zone, for dates printed without an offset
     enabled: bool = True
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str | None) -> str | None:
+        if name is not None:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError) as exc:
+                raise ValueError(
+                    f"unknown time zone {name!r}: write an IANA name such as Asia/Damascus"
+                ) from exc
+        return name
+
+    @property
+    def zone(self) -> tzinfo:
+        return ZoneInfo(self.timezone) if self.timezone else UTC
 
     @field_validator("feed", "page", "sitemap")
     @classmethod

@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from config import Source
 from tracker.dates import from_struct_time, parse_date
-from tracker.decode import decode_html
+from tracker.decode import declared_charset, decode_html, detect_charset
 from tracker.errors import DiscoverError
 from tracker.fetch import Fetched
 from tracker.urls import absolute_url
@@ -46,9 +46,23 @@ def discover(source: Source, fetched: Fetched) -> Listing:
     return read_sitemap(fetched)
 
 
+def _feed_bytes(fetched: Fetched) -> tuple[bytes, dict[str, str]]:
+    """A feed that declares no charset and is not UTF-8 is transcoded to UTF-8 first:
+    feedparser's own guess takes windows-1256 Arabic for KOI8-R."""
+    headers = dict(fetched.headers)
+    if declared_charset(fetched.body, fetched.content_type):
+        return fetched.body, headers
+    charset = detect_charset(fetched.body)
+    if charset == "utf-8":
+        return fetched.body, headers
+    headers["content-type"] = "application/xml; charset=utf-8"
+    return fetched.body.decode(charset, errors="replace").encode("utf-8"), headers
+
+
 def read_feed(fetched: Fetched) -> list[Candidate]:
+    body, headers = _feed_bytes(fetched)
     # Bytes, never a string: feedparser takes a string for a URL or a path.
-    parsed = feedparser.parse(io.BytesIO(fetched.body), response_headers=dict(fetched.headers))
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not parsed.entries:
         if parsed.get("version"):
             return []  # a feed with nothing in it (even if served with a wrong media type)
