@@ -33,6 +33,8 @@ def _interval(value: Any) -> timedelta:
 
 Interval = Annotated[timedelta, PlainValidator(_interval)]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
+
+
 def _term(value: Any) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a year or a count, written without quotes

@@ -10,6 +10,7 @@ import logging
 import sys
 import tempfile
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 
 from config import ConfigError, default_config_paths, load_watchlist
@@ -228,13 +229,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from tracker.extract import extract
     from tracker.fetch import Fetcher
 
-    hints = None
+    hints, zone = None, UTC
     if args.source:
         source = load_watchlist(_paths(args)).source(args.source)
         if source is None:
             print(f"error: no source named {args.source!r} in the watchlist", file=sys.stderr)
             return 1
-        hints = source.article
+        hints, zone = source.article, source.zone
     content_type = ""
     if args.page.startswith(("http://", "https://")):
 
@@ -257,7 +258,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if path.suffix == ".gz":
             body = gzip.decompress(body)
         url = args.url or path.resolve().as_uri()
-    result = extract(body, url, content_type, hints)
+    result = extract(body, url, content_type, hints, zone)
     published = result.published.isoformat() if result.published else None
     if args.json:
         print(

@@ -35,8 +35,9 @@ _DAY_MONTH_YEAR = re.compile(
     rf"(?<!\d)(\d{{1,2}})\s+({_MONTH})(?![\w])\.?(?:\s*/\s*(?:{_MONTH}))?\s*[,،]?\s+(\d{{4}})(?!\d)",
     re.I,
 )
-_MONTH_DAY_YEAR = re.compile(rf"(?<![\w])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})",
-                             re.I)
+_MONTH_DAY_YEAR = re.compile(
+    rf"(?<![\w])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I
+)
 _TIME = re.compile(
     r"(?<!\d)(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)?(?![\w])",
     re.I,
@@ -96,6 +97,11 @@ def parse_date_in_words(text: str, zone: tzinfo = UTC) -> datetime | None:
     except ValueError:
         return None
     return local.astimezone(UTC)
+
+
+def mentions_time(text: str) -> bool:
+    """Whether `text` carries a time of day (a masthead's date of today does not)."""
+    return bool(_TIME.search(text.translate(_FOLD)))
 
 
 def from_struct_time(value: time.struct_time | None) -> datetime | None:

@@ -7,19 +7,21 @@ page's menus, tickers, captions, teasers, share and comment furniture.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborHTMLParser
 
 from config import ArticleHints
-from tracker.dates import parse_date
+from tracker.dates import mentions_time, parse_date
 from tracker.decode import decode_html
 from tracker.errors import ExtractError
+from tracker.generic import generic_body
 from tracker.text import guess_language
 from tracker.urls import canonical_url
 
@@ -33,32 +35,12 @@ _ARTICLE_TYPES = {
     "backgroundnewsarticle",
     "opinionnewsarticle",
 }
-_JUNK_TAGS = (
-    "script",
-    "style",
-    "noscript",
-    "nav",
-    "header",
-    "footer",
-    "aside",
-    "form",
-    "figure",
-    "figcaption",
-    "iframe",
-    "button",
-    "svg",
-    "marquee",
-    "select",
-    "template",
-)
-_JUNK_MARKERS = re.compile(
-    r"comment|share|social|related|sidebar|ticker|breaking|newsletter|caption|advert|"
-    r"(^|[-_ ])ads?($|[-_ ])|promo|sponsor|breadcrumb|(^|[-_ ])tags?($|[-_ ])|menu|"
-    r"(^|[-_ ])nav|widget|read-?more|most-?read|popular|poll|weather|byline|dateline|"
-    r"subscribe|footer|masthead|keyword",
-    re.I,
-)
 _MIN_BODY_CHARS = 80
+_DATE_ELEMENTS = (
+    '[itemprop="datePublished"], [class*="date"], [id*="date"], [class*="time"], [class*="publish"]'
+)
+_UPDATED = re.compile(r"updat|modif|edit", re.I)
+_BLOCK_END = re.compile(r"</?(?:p|div|br|li|h[1-6])\b[^>]*>", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,9 +57,14 @@ def _paragraphs(lines: list[str]) -> str:
 
 
 def extract(
-    body: bytes, url: str, content_type: str = "", hints: ArticleHints | None = None
+    body: bytes,
+    url: str,
+    content_type: str = "",
+    hints: ArticleHints | None = None,
+    zone: tzinfo = UTC,
 ) -> Extracted:
-    """Raise ExtractError when the page holds no article text."""
+    """Raise ExtractError when the page holds no article text. `zone` is the outlet's time
+    zone, for dates the page prints without an offset."""
     if not body.strip():
         raise ExtractError("the page is empty")
     tree = LexborHTMLParser(decode_html(body, content_type))
@@ -85,11 +72,11 @@ def extract(
         raise ExtractError("the page is not HTML")
     ld = _json_ld_article(tree)
 
-    text = _paragraphs(str(ld.get("articleBody", "")).splitlines()) if ld else ""
+    text = _json_ld_body(ld)
     if not text and hints and hints.body:
         text = _paragraphs([n.text(separator=" ") for n in tree.css(hints.body)])
     if not text:
-        text = _generic_body(tree)
+        text = generic_body(tree)
     if len(text) < _MIN_BODY_CHARS:
         raise ExtractError("no article text found on the page")
 
@@ -102,15 +89,16 @@ def extract(
         or ""
     )
     published = (
-        parse_date(_clean(ld.get("datePublished")))
-        or (parse_date(_first_text(tree, hints.date)) if hints and hints.date else None)
-        or parse_date(_meta(tree, "article:published_time"))
-        or parse_date(_meta(tree, "pubdate"))
-        or parse_date(_meta(tree, "date"))
-        or _time_datetime(tree)
+        parse_date(_clean(ld.get("datePublished")), zone)
+        or (parse_date(_first_text(tree, hints.date), zone) if hints and hints.date else None)
+        or parse_date(_meta(tree, "article:published_time"), zone)
+        or parse_date(_meta(tree, "pubdate"), zone)
+        or parse_date(_meta(tree, "date"), zone)
+        or _time_datetime(tree, zone)
+        or _date_in_words(tree, zone)
     )
-    html = tree.css_first("html")
-    lang_attr = (html.attributes.get("lang") or "").split("-")[0].lower() if html else ""
+    root = tree.css_first("html")
+    lang_attr = (root.attributes.get("lang") or "").split("-")[0].lower() if root else ""
     canonical = tree.css_first('link[rel="canonical"]')
     href = (canonical.attributes.get("href") if canonical else None) or _meta(tree, "og:url")
     return Extracted(
@@ -136,9 +124,36 @@ def _first_text(tree: LexborHTMLParser, selector: str) -> str | None:
     return _clean(node.text(separator=" ")) if node else None
 
 
-def _time_datetime(tree: LexborHTMLParser) -> datetime | None:
+def _time_datetime(tree: LexborHTMLParser, zone: tzinfo) -> datetime | None:
     node = tree.css_first("time[datetime]")
-    return parse_date(node.attributes.get("datetime")) if node else None
+    return parse_date(node.attributes.get("datetime"), zone) if node else None
+
+
+def _date_in_words(tree: LexborHTMLParser, zone: tzinfo) -> datetime | None:
+    """A date printed in words in an element named for it («الثلاثاء 6 كانون الثاني…»),
+    skipping "last updated" ones; one with a time of day beats a masthead's bare date."""
+    dated: list[tuple[bool, datetime]] = []
+    for node in tree.css(_DATE_ELEMENTS):
+        marker = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
+        text = _clean(node.text(separator=" ")) or ""
+        if not _UPDATED.search(marker) and (found := parse_date(text, zone)):
+            dated.append((mentions_time(text), found))
+    return next((when for timed, when in dated if timed), dated[0][1] if dated else None)
+
+
+def _json_ld_body(ld: dict[str, Any]) -> str:
+    """The JSON-LD articleBody as paragraphs, or "" when it is missing or cut short
+    (some sites put a teaser ending in "…" there, others HTML)."""
+    raw = ld.get("articleBody")
+    if isinstance(raw, list):
+        raw = "\n".join(str(part) for part in raw)
+    if not isinstance(raw, str) or not raw.strip():
+        return ""
+    if "<" in raw and ">" in raw:
+        fragment = LexborHTMLParser(_BLOCK_END.sub(r"\n\g<0>", raw))
+        raw = fragment.text(separator="") if fragment.body else raw
+    text = _paragraphs(html.unescape(raw).splitlines())
+    return "" if text.rstrip(" ]").endswith(("…", "...")) else text
 
 
 def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
@@ -163,50 +178,3 @@ def _walk(data: Any) -> Iterator[dict[str, Any]]:
         yield data
         if "@graph" in data:
             yield from _walk(data["@graph"])
-
-
-def _is_junk(node: LexborNode) -> bool:
-    marker = f"{node.attributes.get('class') or ''} {node.attributes.get('id') or ''}"
-    role = node.attributes.get("role") or ""
-    return bool(marker.strip() and _JUNK_MARKERS.search(marker)) or role in (
-        "navigation",
-        "complementary",
-        "banner",
-        "contentinfo",
-    )
-
-
-def _generic_body(tree: LexborHTMLParser) -> str:
-    root = tree.body or tree.root
-    if root is None:
-        return ""
-    for node in root.css(",".join(_JUNK_TAGS)):
-        node.decompose()
-    for node in list(root.css("[class], [id], [role]")):
-        if node.parent is not None and _is_junk(node):
-            node.decompose()
-    scores: dict[int, float] = {}
-    nodes: dict[int, LexborNode] = {}
-    for paragraph in root.css("p"):
-        length = len(paragraph.text(separator=" ").strip())
-        if length < 20:
-            continue
-        parent = paragraph.parent
-        for weight in (1.0, 0.5):
-            if parent is None:
-                break
-            key = parent.mem_id
-            nodes[key] = parent
-            scores[key] = scores.get(key, 0.0) + length * weight
-            parent = parent.parent
-    if not scores:
-        return ""
-    best = nodes[max(scores, key=scores.__getitem__)]
-    lines = [p.text(separator=" ") for p in best.css("p") if _link_density(p) < 0.5]
-    return _paragraphs(lines)
-
-
-def _link_density(node: LexborNode) -> float:
-    total = len(node.text(separator=" ").strip()) or 1
-    linked = sum(len(a.text(separator=" ").strip()) for a in node.css("a"))
-    return linked / total

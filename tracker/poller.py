@@ -64,6 +64,9 @@ class Poller:
         self.fetcher = fetcher
         self.max_new = max_new
         self._pages = asyncio.Semaphore(page_concurrency)
+        # Links being fetched by a poll in flight: two sources listing the same article
+        # at the same moment fetch and store it once.
+        self._in_flight: set[str] = set()
 
     async def poll(
         self, source: Source, pipeline: Pipeline, next_due: datetime | None = None
@@ -120,22 +123,29 @@ class Poller:
         new = [
             (url, c)
             for url, c in by_url.items()
-            if url not in known and c.url not in known and not (c.guid and c.guid in known_guids)
+            if url not in known
+            and c.url not in known
+            and not (c.guid and c.guid in known_guids)
+            and url not in self._in_flight  # another source of ours is fetching it now
         ][: self.max_new]
         report.new = len(new)
-        pages = await asyncio.gather(
-            *(self._page(source, state_id, url, c, report) for url, c in new)
-        )
-        # Oldest first, so an original is stored before the copies that cite it.
-        ready = [p for p in pages if p is not None]
-        oldest = datetime.min.replace(tzinfo=UTC)
-        ready.sort(key=lambda p: p.incoming.published or oldest)
-        for page in ready:
-            outcome: Outcome = await self.db.run(pipeline.ingest, page.incoming)
-            if outcome.stored:
-                report.decisions[outcome.decision.value] += 1
-                report.alerts += len(outcome.queued)
-                _log_outcome(source.name, page.incoming, outcome)
+        self._in_flight.update(url for url, _ in new)
+        try:
+            pages = await asyncio.gather(
+                *(self._page(source, state_id, url, c, report) for url, c in new)
+            )
+            # Oldest first, so an original is stored before the copies that cite it.
+            ready = [p for p in pages if p is not None]
+            oldest = datetime.min.replace(tzinfo=UTC)
+            ready.sort(key=lambda p: p.incoming.published or oldest)
+            for page in ready:
+                outcome: Outcome = await self.db.run(pipeline.ingest, page.incoming)
+                if outcome.stored:
+                    report.decisions[outcome.decision.value] += 1
+                    report.alerts += len(outcome.queued)
+                    _log_outcome(source.name, page.incoming, outcome)
+        finally:
+            self._in_flight.difference_update(url for url, _ in new)
 
     async def _page(
         self, source: Source, state_id: int, url: str, candidate: Candidate, report: PollReport
@@ -143,7 +153,9 @@ class Poller:
         async with self._pages:
             try:
                 fetched = await self.fetcher.get(candidate.url)
-                extracted = extract(fetched.body, fetched.url, fetched.content_type, source.article)
+                extracted = extract(
+                    fetched.body, fetched.url, fetched.content_type, source.article, source.zone
+                )
             except TrackerError as exc:
                 report.article_errors += 1
                 log.warning("%s: skipped %s: %s", source.name, candidate.url, _without_url(exc))
@@ -160,7 +172,7 @@ class Poller:
                 title=extracted.title or candidate.title or "",
                 text=extracted.text,
                 lang=extracted.lang,
-                published=extracted.published or candidate.published,
+                published=candidate.published or extracted.published,  # a feed date has its zone
                 link=candidate.url,
                 guid=candidate.guid,
                 source_id=state_id,

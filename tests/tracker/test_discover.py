@@ -562,9 +562,7 @@ def test_parse_date_keeps_the_instant_of_an_offset():
     assert parse_date("2026-01-06T21:00:00+03:00") == datetime(2026, 1, 6, 21, tzinfo=damascus)
 
 
-@pytest.mark.parametrize(
-    "value", [None, "", "   ", "garbage", "yesterday", "الثلاثاء 6 كانون الثاني 2026", "32/13/2026"]
-)
+@pytest.mark.parametrize("value", [None, "", "   ", "garbage", "yesterday", "32/13/2026"])
 def test_parse_date_of_garbage_is_none(value):
     assert parse_date(value) is None
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import gzip
 import json
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -34,10 +35,16 @@ def test_corpus_pages_extract_to_their_record(filename: str, record_id: str) -> 
         assert line not in page.text.replace(expected["text"], "")
 
 
-@pytest.mark.parametrize("filename", [f for f in PAGE_RECORDS if not f.startswith("levant")])
-def test_machine_readable_publish_dates_are_read_as_utc(filename: str) -> None:
+@pytest.mark.parametrize("filename", PAGE_RECORDS)
+def test_publish_dates_are_read_as_utc(filename: str) -> None:
+    """levant-daily prints only «الثلاثاء 6 كانون الثاني/يناير 2026 - 21:00», Damascus time."""
     expected = record(PAGE_RECORDS[filename])
-    page = extract((PAGES / filename).read_bytes(), expected["url"])
+    page = extract(
+        (PAGES / filename).read_bytes(),
+        expected["url"],
+        "text/html",
+        zone=ZoneInfo("Asia/Damascus"),
+    )
     assert page.published == datetime.fromisoformat(expected["published"])
     assert page.published is not None and page.published.utcoffset().total_seconds() == 0
 
@@ -89,3 +96,46 @@ def test_extract_command_prints_json_for_a_gzipped_local_file(tmp_path, capsys) 
     assert set(printed) == {"title", "published", "lang", "canonical_url", "text"}
     assert printed["title"] == expected["title"]
     assert printed["text"] == expected["text"]
+
+
+def test_a_json_ld_body_cut_short_gives_way_to_the_page() -> None:
+    body = " ".join(["The full story has many words in it."] * 20)
+    page = f"""<html><head><script type="application/ld+json">
+    {{"@type": "NewsArticle", "headline": "H", "articleBody": "The full story has many
+    words in it. The full story has many words in it. The full …"}}</script></head>
+    <body><article><h1>H</h1><p>{body}</p><p>{body}</p></article></body></html>"""
+    text = extract(page.encode(), "https://x.test/a").text
+    assert text == f"{body}\n\n{body}"
+
+
+def test_html_inside_a_json_ld_body_becomes_paragraphs() -> None:
+    page = """<html><head><script type="application/ld+json">
+    {"@type": "NewsArticle", "articleBody": "<p>First paragraph &amp; more words here.</p>\
+<p>Second paragraph with enough words to count as an article body.</p>"}
+    </script></head><body></body></html>"""
+    text = extract(page.encode(), "https://x.test/a").text
+    assert text == (
+        "First paragraph & more words here.\n\n"
+        "Second paragraph with enough words to count as an article body."
+    )
+
+
+def test_an_article_split_around_ads_is_joined_and_teasers_are_left_out() -> None:
+    part = "<p>{} " + "and the words of the article go on for a while, " * 4 + "</p>"
+    page = f"""<html><body><main>
+      <div class="article-part">{part.format("One.")}{part.format("Two.")}</div>
+      <div class="ad-slot">Advertisement</div>
+      <div class="article-part">{part.format("Three.")}</div>
+      <section class="related"><h3>More</h3><p><a href="/x">A teaser about Gaza …</a></p></section>
+    </main></body></html>"""
+    text = extract(page.encode(), "https://x.test/a").text
+    assert [p.split()[0] for p in text.split("\n\n")] == ["One.", "Two.", "Three."]
+    assert "Gaza" not in text and "Advertisement" not in text
+
+
+def test_a_page_of_links_only_has_no_article() -> None:
+    links = "".join(
+        f'<li><a href="/{i}">Headline number {i} of the day</a></li>' for i in range(40)
+    )
+    with pytest.raises(ExtractError, match="no article text"):
+        extract(f"<html><body><ul>{links}</ul></body></html>".encode(), "https://x.test/")
