@@ -10,10 +10,10 @@ import logging
 import sys
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC
+from datetime import UTC, tzinfo
 from pathlib import Path
 
-from config import ConfigError, default_config_paths, load_watchlist
+from config import ArticleHints, ConfigError, default_config_paths, load_watchlist
 from storage import Database, StorageError, queries
 from tracker import __version__
 from tracker.errors import TrackerError
@@ -229,7 +229,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     from tracker.extract import extract
     from tracker.fetch import Fetcher
 
-    hints, zone = None, UTC
+    hints: ArticleHints | None = None
+    zone: tzinfo = UTC
     if args.source:
         source = load_watchlist(_paths(args)).source(args.source)
         if source is None:
