@@ -4,12 +4,22 @@ This package imports none of the project's other packages.
 """
 
 from storage.db import Database, StorageError, default_database_url
-from storage.models import Alert, AlertStatus, Article, Base, SourceState, Story, TopicHit
+from storage.models import (
+    Alert,
+    AlertStatus,
+    Article,
+    ArticleBucket,
+    Base,
+    SourceState,
+    Story,
+    TopicHit,
+)
 
 __all__ = [
     "Alert",
     "AlertStatus",
     "Article",
+    "ArticleBucket",
     "Base",
     "Database",
     "SourceState",

@@ -7,7 +7,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, ForeignKey, Index, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 from storage.types import UTCDateTime, utcnow
@@ -72,7 +82,11 @@ class Story(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    # Publication time of its latest article: the story stays open for a time after it.
+    last_published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # What the story is about (feature weights, languages, topics, numbers), for grouping.
+    state: Mapped[dict[str, Any] | None]
 
 
 class Article(Base):
@@ -98,6 +112,12 @@ class Article(Base):
     published_at: Mapped[datetime | None]
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    # MinHash over word 3-shingles of the normalised body, and how many shingles it has.
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    shingles: Mapped[int] = mapped_column(default=0)
+    numbers: Mapped[list[str] | None]  # the fact numbers of the text
+    # Why the decision was taken (for developments: what is new), shown in alerts.
+    novelty: Mapped[dict[str, Any] | None]
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     decision: Mapped[str] = mapped_column(String(16))
     dup_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
@@ -106,6 +126,18 @@ class Article(Base):
     def _keep_key(self, column: str, value: str) -> str:
         setattr(self, f"{column}_key", url_key(value))
         return value
+
+
+class ArticleBucket(Base):
+    """An LSH band of an article's signature: articles sharing a bucket are near-copy
+    candidates, found by an indexed lookup instead of a scan."""
+
+    __tablename__ = "article_buckets"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
 
 
 class TopicHit(Base):

@@ -29,6 +29,7 @@ _MONTHS = {
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
 _MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 _MONTHS["sept"] = 9
+MONTH_NAMES = tuple(_MONTHS)
 
 _MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(

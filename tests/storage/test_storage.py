@@ -32,7 +32,15 @@ from storage import (
 from storage.migrate import alembic_config, current_revision
 from tracker.cli import main
 
-TABLES = {"sources", "articles", "stories", "topic_hits", "alerts", "alembic_version"}
+TABLES = {
+    "sources",
+    "articles",
+    "article_buckets",
+    "stories",
+    "topic_hits",
+    "alerts",
+    "alembic_version",
+}
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
 PAYLOAD = AlertPayload(
