@@ -12,6 +12,7 @@ from sqlalchemy import (
     BigInteger,
     ForeignKey,
     Index,
+    Integer,
     LargeBinary,
     MetaData,
     String,
@@ -134,10 +135,11 @@ class ArticleBucket(Base):
 
     __tablename__ = "article_buckets"
 
-    article_id: Mapped[int] = mapped_column(
-        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
-    )
-    bucket: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+    # A plain row id: rows append in order, and only the bucket index takes random writes
+    # (each article adds 16 rows; a composite key would double the pages written).
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"))
+    bucket: Mapped[int] = mapped_column(BigInteger, index=True)
 
 
 class TopicHit(Base):

@@ -40,8 +40,35 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
     return found
 
 
-def article_by_url(session: Session, url: str) -> Article | None:
-    return session.scalar(select(Article).where(Article.url_key == url_key(url)))
+@dataclass(frozen=True)
+class StoredArticle:
+    id: int
+    story_id: int
+
+
+def article_by_url(session: Session, url: str) -> StoredArticle | None:
+    # Core, not ORM: this runs for every article and needs no objects.
+    row = (
+        session.connection()
+        .execute(select(Article.id, Article.story_id).where(Article.url_key == url_key(url)))
+        .first()
+    )
+    return StoredArticle(row.id, row.story_id) if row else None
+
+
+def first_with_text(session: Session, content_hash: str) -> StoredArticle | None:
+    """The first stored article with exactly this normalised text."""
+    row = (
+        session.connection()
+        .execute(
+            select(Article.id, Article.story_id)
+            .where(Article.content_hash == content_hash)
+            .order_by(Article.id)
+            .limit(1)
+        )
+        .first()
+    )
+    return StoredArticle(row.id, row.story_id) if row else None
 
 
 def known_guids(session: Session, source_id: int, guids: Iterable[str]) -> set[str]:
@@ -115,3 +142,14 @@ def recent_stories(session: Session, limit: int = 30) -> list[StoryRow]:
         ).all()
         rows.append(StoryRow(story, len(outlets), list(dict.fromkeys(outlets)), sorted(topics)))
     return rows
+
+
+def story_timeline(session: Session, story_id: int) -> list[Article]:
+    """A story's articles in the order they were published (stored order for ties)."""
+    return list(
+        session.scalars(
+            select(Article)
+            .where(Article.story_id == story_id)
+            .order_by(Article.published_at.is_(None), Article.published_at, Article.id)
+        )
+    )

@@ -16,6 +16,7 @@ from storage import Database
 from tracker.fetch import Fetcher, FetchSettings
 from tracker.pipeline import Pipeline
 from tracker.poller import Poller, PollReport
+from tracker.stories import StoryIndex
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,9 @@ class App:
         self.db = db
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.fetcher = Fetcher(fetch_settings or FetchSettings())
-        self.pipeline = Pipeline(watchlist)
+        # Story memory outlives watchlist reloads (it is rebuilt from the database anyway).
+        self.stories = StoryIndex()
+        self.pipeline = Pipeline(watchlist, self.stories)
         self.poller = Poller(db, self.fetcher)
         self.dispatcher = Dispatcher(db, watchlist.channels, self.owner)
 
@@ -97,7 +100,7 @@ class App:
     def apply(self, watchlist: Watchlist, config_paths: list[Path]) -> None:
         self.watchlist = watchlist
         self.config_paths = config_paths
-        self.pipeline = Pipeline(watchlist)
+        self.pipeline = Pipeline(watchlist, self.stories)
         self.dispatcher.update_channels(watchlist.channels)
 
     @property

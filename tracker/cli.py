@@ -95,6 +95,12 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("sources", parents=[common], help="table of sources and their health")
     stories = commands.add_parser("stories", parents=[common], help="table of recent stories")
     stories.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+    stories.add_argument(
+        "--story",
+        type=int,
+        metavar="ID",
+        help="one story's timeline: each article, its outlet and decision",
+    )
     return parser
 
 
@@ -297,12 +303,19 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from tracker.tables import stories_table
+    from tracker.tables import stories_table, timeline_table
 
     db = Database()
     db.upgrade()
     with db.session() as session:
-        print(stories_table(queries.recent_stories(session, args.limit)))
+        if args.story is None:
+            print(stories_table(queries.recent_stories(session, args.limit)))
+        elif articles := queries.story_timeline(session, args.story):
+            print(timeline_table(articles))
+        else:
+            print(f"error: no story {args.story}", file=sys.stderr)
+            db.dispose()
+            return 1
     db.dispose()
     return 0
 

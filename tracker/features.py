@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.dates import MONTH_NAMES
 from tracker.text import is_arabic_token, normalize
@@ -72,6 +73,8 @@ def content_stem(token: str) -> str:
     return token
 
 
+# Small numbers written as words ("four", «أربعة») help an English report find its Arabic
+# story, but are left out of novelty («ستة أشهر» restates «180 يوماً»).
 _SPELLED = {
     "two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7",
     "eight": "8", "nine": "9", "ten": "10", "twelve": "12", "twenty": "20",
@@ -79,12 +82,6 @@ _SPELLED = {
     "اربع": "4", "خمسه": "5", "خمس": "5", "سته": "6", "سبعه": "7", "سبع": "7", "ثمانيه": "8",
     "تسعه": "9", "تسع": "9", "عشره": "10",
 }  # fmt: skip
-
-
-def spelled_numbers(text: str) -> set[str]:
-    """Small numbers written as words ("four", «أربعة»): they help an English report find
-    its Arabic story, but are left out of novelty («ستة أشهر» restates «180 يوماً»)."""
-    return {_SPELLED[t] for t in normalize(text).split() if t in _SPELLED}
 
 
 def body_numbers(text: str, min_words: int = 20) -> set[str]:
@@ -96,7 +93,14 @@ def body_numbers(text: str, min_words: int = 20) -> set[str]:
 
 def fact_numbers(text: str) -> set[str]:
     """Numbers that state facts: not years, times of day or days next to a month name."""
-    tokens = normalize(_TIME_OF_DAY.sub(" ", text)).split()
+    return _numbers_of(_tokens_for_numbers(text))
+
+
+def _tokens_for_numbers(text: str) -> list[str]:
+    return normalize(_TIME_OF_DAY.sub(" ", text)).split()
+
+
+def _numbers_of(tokens: list[str]) -> set[str]:
     numbers = set()
     for index, token in enumerate(tokens):
         if not token.isdigit() or _CALENDAR_NUMBER.match(token):
@@ -121,36 +125,47 @@ class ArticleFeatures:
         return {f: w for f, w in self.weights.items() if not f.startswith(skip)}
 
 
-def _part_features(text: str, lang: str) -> set[str]:
-    found: set[str] = set()
-    for token in normalize(text).split():
-        if token.isdigit() or len(token) < 3:
-            continue
-        if token in _ARABIC_STOPWORDS or token in _ENGLISH_STOPWORDS:
-            continue
-        stem = content_stem(token)
-        found.add(f"w:{stem}")
-        if is_arabic_token(stem) and len(skeleton := arabic_skeleton(stem)) >= MIN_SKELETON:
-            found.add(f"{ARABIC_NAME}{skeleton}")
+@lru_cache(maxsize=262144)
+def _word_features(token: str) -> tuple[str, ...]:
+    """The features of one normalised token (words repeat: computed once each)."""
+    if token.isdigit() or len(token) < 3:
+        return ()
+    if token in _ARABIC_STOPWORDS or token in _ENGLISH_STOPWORDS:
+        return ()
+    stem = content_stem(token)
+    if is_arabic_token(stem) and len(skeleton := arabic_skeleton(stem)) >= MIN_SKELETON:
+        return (f"w:{stem}", f"{ARABIC_NAME}{skeleton}")
+    return (f"w:{stem}",)
+
+
+def _part_features(raw: str, tokens: list[str], lang: str) -> set[str]:
+    """Features of one part (the head, or the whole text), from its raw text and its tokens
+    normalised with times of day taken out."""
+    found = {feature for token in tokens for feature in _word_features(token)}
     if lang != "ar":
-        for name in _LATIN_NAME.findall(text):
+        for name in _LATIN_NAME.findall(raw):
             skeleton = latin_skeleton(name)
             # A long name with a short skeleton (Kiswah: ks) still names something.
             shortest = MIN_SKELETON - (len(name) >= 6)
             if name.lower() not in _ENGLISH_STOPWORDS and len(skeleton) >= shortest:
                 found.add(f"{LATIN_NAME}{skeleton}")
-    found.update(f"n:{n}" for n in fact_numbers(text) | spelled_numbers(text))
+    spelled = {_SPELLED[t] for t in tokens if t in _SPELLED}
+    found.update(f"n:{n}" for n in _numbers_of(tokens) | spelled)
     return found
 
 
 def article_features(title: str, text: str, lang: str, topics: set[str]) -> ArticleFeatures:
     lead = text.split("\n\n", 1)[0]
-    body = _part_features(text, lang)
-    head = _part_features(f"{title}\n{lead}", lang)
+    title_tokens = _tokens_for_numbers(title)
+    lead_tokens = _tokens_for_numbers(lead)
+    rest_tokens = _tokens_for_numbers(text[len(lead) :])
+    head = _part_features(f"{title}\n{lead}", title_tokens + lead_tokens, lang)
+    body = _part_features(text, lead_tokens + rest_tokens, lang)
     weights: dict[str, float] = {}
     for feature in body | head:
         weight = KIND_WEIGHT[feature[0]]
         weights[feature] = weight * (HEAD_WEIGHT if feature in head else 1.0)
     for topic in topics:
         weights[f"t:{topic}"] = KIND_WEIGHT["t"]
-    return ArticleFeatures(weights, lang, frozenset(fact_numbers(f"{title}\n{text}")))
+    numbers = _numbers_of(title_tokens) | _numbers_of(lead_tokens + rest_tokens)
+    return ArticleFeatures(weights, lang, frozenset(numbers))

@@ -40,11 +40,17 @@ def near_copy_of(session: Session, signature: Signature, numbers: set[str]) -> N
     candidate_ids = select(ArticleBucket.article_id).where(
         ArticleBucket.bucket.in_(signature.buckets())
     )
-    rows = session.execute(
-        select(Article.id, Article.story_id, Article.signature, Article.shingles, Article.numbers)
-        .where(Article.id.in_(candidate_ids.distinct()))
-        .order_by(Article.id)
-    ).all()
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Article.id, Article.story_id, Article.signature, Article.shingles, Article.numbers
+            )
+            .where(Article.id.in_(candidate_ids.distinct()))
+            .order_by(Article.id)
+        )
+        .all()
+    )
     best: NearCopy | None = None
     for article_id, story_id, raw, shingles, their_numbers in rows:
         if raw is None or shingles < MIN_SHINGLES:

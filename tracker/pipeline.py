@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import insert, select
@@ -17,8 +17,9 @@ from sqlalchemy.orm import Session
 from alerts import AlertPayload, TopicLine, queue_alert
 from config import Watchlist
 from storage import Article, ArticleBucket, TopicHit, queries
+from storage.models import url_key
 from storage.types import utcnow
-from tracker.features import ArticleFeatures, article_features, body_numbers
+from tracker.features import article_features, body_numbers
 from tracker.fingerprint import Signature, content_hash, signature
 from tracker.match import TopicMatch, TopicMatcher
 from tracker.neardup import near_copy_of
@@ -64,6 +65,14 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class _Stored:
+    id: int
+    story_id: int
+    incoming: IncomingArticle
+    link: str
+
+
+@dataclass(frozen=True)
 class _Placed:
     decision: Decision
     story_id: int
@@ -93,51 +102,61 @@ class Pipeline:
         digest = content_hash(" ".join(tokens))
         matches = tuple(self.matcher.match(incoming.title, incoming.text))
         topics = {m.topic for m in matches}
-        lang = incoming.lang or "ar"
-        features = article_features(incoming.title, incoming.text, lang, topics)
         fingerprint = signature(tokens)
+        numbers = body_numbers(incoming.text)
 
-        placed = self._place(session, incoming, digest, fingerprint, features, topics, at, now)
-        article = Article(
-            source_id=incoming.source_id,
-            outlet=incoming.outlet,
-            url=incoming.url,
-            link=incoming.link or incoming.url,
-            guid=incoming.guid,
-            title=incoming.title,
-            text=incoming.text,
-            lang=incoming.lang,
-            published_at=incoming.published,
-            ingested_at=now,
-            content_hash=digest,
-            signature=fingerprint.to_bytes(),
-            shingles=fingerprint.shingles,
-            numbers=sorted(features.numbers),
-            novelty=placed.novelty.to_json() if placed.novelty else None,
-            story_id=placed.story_id,
-            decision=placed.decision,
-            dup_of_id=placed.dup_of,
-        )
-        session.add(article)
-        session.flush()
+        placed = self._place(session, incoming, digest, fingerprint, numbers, topics, at, now)
+        link = incoming.link or incoming.url
+        # Core inserts: the hot path needs no ORM bookkeeping for rows it will not touch again.
+        connection = session.connection()
+        article_id = connection.execute(
+            insert(Article).returning(Article.id),
+            {
+                "source_id": incoming.source_id,
+                "outlet": incoming.outlet,
+                "url": incoming.url,
+                "url_key": url_key(incoming.url),
+                "link": link,
+                "link_key": url_key(link),
+                "guid": incoming.guid,
+                "title": incoming.title,
+                "text": incoming.text,
+                "lang": incoming.lang,
+                "published_at": incoming.published,
+                "ingested_at": now,
+                "content_hash": digest,
+                "signature": fingerprint.to_bytes(),
+                "shingles": fingerprint.shingles,
+                "numbers": sorted(numbers),
+                "novelty": placed.novelty.to_json() if placed.novelty else None,
+                "story_id": placed.story_id,
+                "decision": placed.decision.value,
+                "dup_of_id": placed.dup_of,
+            },
+        ).scalar_one()
         if placed.decision is not Decision.DUPLICATE:  # an exact copy's text has buckets
-            session.execute(
+            connection.execute(
                 insert(ArticleBucket),
-                [{"article_id": article.id, "bucket": b} for b in set(fingerprint.buckets())],
+                [{"article_id": article_id, "bucket": b} for b in set(fingerprint.buckets())],
             )
-        for match in matches:
-            session.add(
-                TopicHit(
-                    article_id=article.id,
-                    story_id=placed.story_id,
-                    topic=match.topic,
-                    terms=list(match.terms),
-                )
+        if matches:
+            connection.execute(
+                insert(TopicHit),
+                [
+                    {
+                        "article_id": article_id,
+                        "story_id": placed.story_id,
+                        "topic": m.topic,
+                        "terms": list(m.terms),
+                    }
+                    for m in matches
+                ],
             )
+        article = _Stored(article_id, placed.story_id, incoming, link)
         alerting = tuple(m for m in matches if m.topic in placed.alert_topics)
         queued = self._queue_alerts(session, article, placed, alerting) if alerting else ()
         return Outcome(
-            article.id,
+            article_id,
             placed.decision,
             placed.story_id,
             placed.dup_of,
@@ -153,26 +172,23 @@ class Pipeline:
         incoming: IncomingArticle,
         digest: str,
         fingerprint: Signature,
-        features: ArticleFeatures,
+        numbers: set[str],
         topics: set[str],
         at: datetime,
         now: datetime,
     ) -> _Placed:
         """Exact copy → near copy → a recent story (development or coverage) → new story."""
-        copy_of = session.execute(
-            select(Article.id, Article.story_id)
-            .where(Article.content_hash == digest)
-            .order_by(Article.id)
-            .limit(1)
-        ).first()
+        copy_of = queries.first_with_text(session, digest)
+        # Copies join their original's story but leave it as it was: they add nothing to
+        # what it is about, nor to how long it stays open.
         if copy_of is not None:
-            self.stories.touch(session, copy_of.story_id, at, now)
             return _Placed(Decision.DUPLICATE, copy_of.story_id, copy_of.id)
-        near = near_copy_of(session, fingerprint, body_numbers(incoming.text))
+        near = near_copy_of(session, fingerprint, numbers)
         if near is not None:
-            self.stories.touch(session, near.story_id, at, now)
             return _Placed(Decision.NEAR_DUPLICATE, near.story_id, near.article_id)
 
+        lang = incoming.lang or "ar"
+        features = article_features(incoming.title, incoming.text, lang, topics)
         self.stories.sync(session, at)
         match = self.stories.best_match(features, topics, at)
         if match is None:
@@ -205,7 +221,7 @@ class Pipeline:
     def _queue_alerts(
         self,
         session: Session,
-        article: Article,
+        article: _Stored,
         placed: _Placed,
         matches: tuple[TopicMatch, ...],
     ) -> tuple[str, ...]:
@@ -229,16 +245,17 @@ class Pipeline:
             ]
             if not lines:
                 continue
+            published = article.incoming.published
             payload = AlertPayload(
                 event=placed.event,
                 topics=lines,
-                title=article.title,
-                outlet=article.outlet,
+                title=article.incoming.title,
+                outlet=article.incoming.outlet,
                 url=article.link,
-                published=article.published_at.isoformat() if article.published_at else None,
-                lead=lead(article.text),
-                lang=article.lang,
-                also=[o for o in also if o != article.outlet],
+                published=published.astimezone(UTC).isoformat() if published else None,
+                lead=lead(article.incoming.text),
+                lang=article.incoming.lang,
+                also=[o for o in also if o != article.incoming.outlet],
                 new_facts=placed.novelty.sentences if placed.novelty else [],
             )
             if queue_alert(session, channel_name, article.story_id, article.id, payload):

@@ -19,6 +19,7 @@ import heapq
 import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -105,6 +106,11 @@ class StoryMatch:
     similarity: float  # before time and topic adjustments
 
 
+@lru_cache(maxsize=4096)
+def _log1p(count: int) -> float:
+    return math.log(count + 1)
+
+
 def _other_script(feature: str) -> str:
     """A name skeleton meets its transliteration in the other script; numbers and topics
     are the same feature in every language."""
@@ -123,6 +129,7 @@ class StoryIndex:
         self.stories: dict[int, StoryState] = {}
         self._postings: dict[str, set[int]] = {}
         self._posted: dict[int, set[str]] = {}
+        self._vectors: dict[int, tuple[datetime | None, dict[str, float], float]] = {}
         self._loaded_from: datetime | None = None
         self._cursor: datetime | None = None
 
@@ -161,16 +168,6 @@ class StoryIndex:
         self._put(state)
         return story
 
-    def touch(self, session: Session, story_id: int, at: datetime, now: datetime) -> None:
-        """A copy arrived: the story stays open, its features unchanged."""
-        story = session.get_one(Story, story_id)
-        story.updated_at = now
-        if story.last_published_at is None or at > story.last_published_at:
-            story.last_published_at = at
-        if (state := self.stories.get(story_id)) is not None:
-            state.last_at = max(state.last_at, at)
-            state.version = now
-
     def _put(self, state: StoryState) -> None:
         # States change in place (absorb), so what was posted is remembered apart.
         posted = self._posted.get(state.story_id, set())
@@ -180,6 +177,7 @@ class StoryIndex:
             self._postings.setdefault(feature, set()).add(state.story_id)
         self._posted[state.story_id] = current
         self.stories[state.story_id] = state
+        self._vectors.pop(state.story_id, None)
 
     def _unpost(self, story_id: int, features: set[str]) -> None:
         for feature in features:
@@ -192,6 +190,7 @@ class StoryIndex:
     def _evict(self, before: datetime) -> None:
         for story_id in [i for i, s in self.stories.items() if s.last_at < before]:
             del self.stories[story_id]
+            self._vectors.pop(story_id, None)
             self._unpost(story_id, self._posted.pop(story_id, set()))
 
     # --- scoring --------------------------------------------------------------------
@@ -199,8 +198,9 @@ class StoryIndex:
     def idf(self, feature: str) -> float:
         if feature.startswith("t:"):
             return 1.0
-        seen = len(self._postings.get(feature, ()))
-        return math.log((len(self.stories) + IDF_PRIOR) / (seen + 1))
+        return math.log(len(self.stories) + IDF_PRIOR) - _log1p(
+            len(self._postings.get(feature, ()))
+        )
 
     def best_match(
         self, features: ArticleFeatures, topics: set[str], at: datetime
@@ -247,14 +247,23 @@ class StoryIndex:
 
     def _same_language(self, features: ArticleFeatures, story: StoryState) -> float:
         article = {f: w * self.idf(f) for f, w in features.comparable({features.lang}).items()}
-        theirs = {
+        theirs, their_norm = self._vector(story)
+        dot = sum(w * theirs.get(f, 0.0) for f, w in article.items())
+        norms = math.sqrt(sum(w * w for w in article.values())) * their_norm
+        return dot / norms if norms else 0.0
+
+    def _vector(self, story: StoryState) -> tuple[dict[str, float], float]:
+        """A story's IDF-weighted vector and its norm, kept until the story changes (the
+        IDF of its features drifts slowly as other stories come and go)."""
+        cached = self._vectors.get(story.story_id)
+        if cached is not None and cached[0] is story.version:
+            return cached[1], cached[2]
+        vector = {
             f: w * self.idf(f) for f, w in story.weights.items() if not f.startswith(SCRIPT_BOUND)
         }
-        dot = sum(w * theirs.get(f, 0.0) for f, w in article.items())
-        norms = math.sqrt(sum(w * w for w in article.values())) * math.sqrt(
-            sum(w * w for w in theirs.values())
-        )
-        return dot / norms if norms else 0.0
+        norm = math.sqrt(sum(w * w for w in vector.values()))
+        self._vectors[story.story_id] = (story.version, vector, norm)
+        return vector, norm
 
     def _across_languages(self, features: ArticleFeatures, story: StoryState) -> float:
         # The story's every Arabic word has a skeleton, so a cosine would drown the few names

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from config import Watchlist
 from config.intervals import format_interval
-from storage import queries
+from storage import Article, queries
 
 
 def _width(text: str) -> int:
@@ -97,3 +97,27 @@ def stories_table(rows: Sequence[queries.StoryRow]) -> str:
         for r in rows
     ]
     return render_table(headers, table)
+
+
+def timeline_table(articles: Sequence[Article]) -> str:
+    headers = ["published (UTC)", "outlet", "decision", "why", "title"]
+    rows = []
+    for article in articles:
+        novelty = article.novelty or {}
+        why = ""
+        if article.dup_of_id:
+            why = f"copy of #{article.dup_of_id}"
+        elif novelty.get("new_numbers"):
+            why = "new numbers: " + ", ".join(novelty["new_numbers"])
+        elif novelty.get("new_word_share") is not None:
+            why = f"{novelty['new_word_share']:.0%} new words"
+        rows.append(
+            [
+                article.published_at.strftime("%Y-%m-%d %H:%M") if article.published_at else "-",
+                article.outlet,
+                article.decision.replace("_", " "),
+                why,
+                _short(article.title, 70),
+            ]
+        )
+    return render_table(headers, rows)

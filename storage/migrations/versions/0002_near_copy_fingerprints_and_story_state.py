@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 17:31:19.271177
+Create Date: 2026-11-25 17:50:54.402349
 """
 
 from collections.abc import Sequence
@@ -19,6 +19,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.create_table(
         "article_buckets",
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("bucket", sa.BigInteger(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -27,7 +28,7 @@ def upgrade() -> None:
             name=op.f("fk_article_buckets_article_id_articles"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("article_id", "bucket", name=op.f("pk_article_buckets")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_article_buckets")),
     )
     with op.batch_alter_table("article_buckets", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_article_buckets_bucket"), ["bucket"], unique=False)
