@@ -123,6 +123,8 @@ def test_once_delivers_one_alert_per_watched_story_and_nothing_twice(
     # One chat alert per watched story: originals alert, copies and decoys do not.
     alerted = [_story_of_link(_link_in(m["message"]), paths) for m in webhook.messages]
     assert sorted(alerted) == sorted(WATCHED_STORIES)
+    # Sources are polled side by side, out of time order; each story is still new.
+    assert all(m["title"].startswith("New story · ") for m in webhook.messages)
     # The Arabic text arrives intact: title and lead of the coalition story.
     coalition = next(
         m

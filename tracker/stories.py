@@ -219,11 +219,11 @@ class StoryIndex:
         best: StoryMatch | None = None
         for story_id in heapq.nlargest(CANDIDATES, shared, key=shared.__getitem__):
             story = self.stories[story_id]
-            gap_days = (at - story.last_at).total_seconds() / 86400
-            if gap_days > self.window.days:
+            # Either way in time: sources polled side by side deliver out of order.
+            gap = abs((at - story.last_at).total_seconds()) / 86400
+            if gap > self.window.days:
                 continue
             similarity = self.similarity(features, story)
-            gap = max(gap_days, 0.0)
             score = similarity * 0.5 ** (gap / HALF_LIFE_DAYS)
             common = topics & story.topics
             if common:

@@ -140,6 +140,16 @@ def test_two_processes_sharing_a_database_share_stories(db) -> None:
     assert development.story_id == original.story_id
 
 
+def test_an_older_article_arriving_late_does_not_join_a_later_story(sqlite_db) -> None:
+    """Sources polled side by side deliver out of order: the escape (January) arrives after
+    the handover story (February) and is still its own story."""
+    pipeline = Pipeline(WATCHLIST)
+    later = _ingest(sqlite_db, pipeline, _incoming("a077"))
+    earlier = _ingest(sqlite_db, pipeline, _incoming("a065"))
+    assert earlier.decision is Decision.NEW_STORY
+    assert earlier.story_id != later.story_id
+
+
 def test_a_story_closes_after_a_quiet_week(sqlite_db) -> None:
     pipeline = Pipeline(WATCHLIST)
     original = _ingest(sqlite_db, pipeline, _incoming("a065"))
