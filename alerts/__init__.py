@@ -4,7 +4,7 @@ Imports `storage` and `config` only.
 """
 
 from alerts.deliver import DeliveryReport, Dispatcher, send_test_message
-from alerts.outbox import queue_alert
+from alerts.outbox import queue_alert, queue_message
 from alerts.render import AlertPayload, TopicLine, render_html, render_markdown, render_title
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "Dispatcher",
     "TopicLine",
     "queue_alert",
+    "queue_message",
     "render_html",
     "render_markdown",
     "render_title",

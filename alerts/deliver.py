@@ -79,6 +79,7 @@ class Dispatcher:
         self.db = db
         self.owner = owner
         self._senders: dict[str, ChannelSender] = {}
+        self._orphans_released = False
         self.update_channels(channels)
 
     def update_channels(self, channels: Mapping[str, Channel]) -> None:
@@ -94,6 +95,11 @@ class Dispatcher:
 
     async def dispatch_due(self) -> DeliveryReport:
         report = DeliveryReport()
+        if not self._orphans_released:
+            freed = await self.db.run(outbox.release_orphans, self.owner)
+            if freed:
+                log.info("%d alerts a stopped run was sending are queued again", freed)
+            self._orphans_released = True
         while True:
             rows = await self.db.run(outbox.claim_due, self.owner)
             if not rows:

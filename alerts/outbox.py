@@ -6,10 +6,12 @@ channel, whatever races or restarts happen.
 
 from __future__ import annotations
 
+import os
 import random
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,18 @@ def queue_alert(
 ) -> bool:
     """Queue one message in the caller's transaction; False when it was already queued."""
     key = alert_key(channel, story_id, payload.event, article_id)
+    return queue_message(session, channel, key, payload, story_id, article_id)
+
+
+def queue_message(
+    session: Session,
+    channel: str,
+    key: str,
+    payload: AlertPayload,
+    story_id: int | None = None,
+    article_id: int | None = None,
+) -> bool:
+    """Queue a message under a unique key; False when that key was already queued."""
     if session.scalar(select(Alert.id).where(Alert.key == key)) is not None:
         return False
     try:
@@ -115,3 +129,84 @@ def next_due(session: Session) -> datetime | None:
         .order_by(Alert.next_attempt_at)
         .limit(1)
     )
+
+
+def _process_gone(owner: str, me: str) -> bool:
+    """Whether a lease owner ("host:pid:token") is a process of this host that has ended:
+    a crashed or killed earlier run, whose leases need not wait out their time."""
+    host, _, rest = owner.partition(":")
+    pid_text, _, token = rest.partition(":")
+    my_host, _, my_rest = me.partition(":")
+    my_pid, _, my_token = my_rest.partition(":")
+    if host != my_host or not pid_text.isdigit():
+        return False
+    if pid_text == my_pid:
+        return token != my_token  # the same pid reused (a container's pid 1): a former run
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def release_orphans(session: Session, me: str) -> int:
+    """Free the leases of this host's ended processes; returns how many rows were freed."""
+    owners = session.scalars(
+        select(Alert.lease_owner).where(Alert.lease_owner.is_not(None)).distinct()
+    ).all()
+    gone = [o for o in owners if o and o != me and _process_gone(o, me)]
+    if not gone:
+        return 0
+    result = session.execute(
+        update(Alert)
+        .where(Alert.lease_owner.in_(gone))
+        .values(lease_owner=None, lease_expires_at=None)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class OutboxCounts:
+    pending: int
+    sent: int
+    dead: int
+
+
+def counts(session: Session) -> OutboxCounts:
+    found: dict[str, int] = {
+        status: count
+        for status, count in session.execute(
+            select(Alert.status, func.count()).group_by(Alert.status)
+        )
+    }
+    return OutboxCounts(
+        int(found.get(AlertStatus.PENDING, 0)),
+        int(found.get(AlertStatus.SENT, 0)),
+        int(found.get(AlertStatus.DEAD, 0)),
+    )
+
+
+def recent(session: Session, status: str | None = None, limit: int = 30) -> list[Alert]:
+    query = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    if status:
+        query = query.where(Alert.status == status)
+    return list(session.scalars(query))
+
+
+def retry_dead(session: Session, ids: list[int] | None = None) -> int:
+    """Put dead alerts (all, or those with these ids) back in the queue, due now."""
+    query = update(Alert).where(Alert.status == AlertStatus.DEAD)
+    if ids:
+        query = query.where(Alert.id.in_(ids))
+    result = session.execute(
+        query.values(
+            status=AlertStatus.PENDING,
+            attempts=0,
+            next_attempt_at=utcnow(),
+            lease_owner=None,
+            lease_expires_at=None,
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -10,7 +10,13 @@ from typing import Any
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
-EVENT_LABELS = {"new_story": "New story", "development": "Development", "test": "Test"}
+EVENT_LABELS = {
+    "new_story": "New story",
+    "development": "Development",
+    "test": "Test",
+    "source_down": "Source down",
+    "source_up": "Source recovered",
+}
 
 
 @dataclass(frozen=True)

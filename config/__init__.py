@@ -5,7 +5,7 @@ This package imports none of the project's other packages.
 
 from config.errors import ConfigError, ConfigProblem
 from config.loader import default_config_paths, load_watchlist
-from config.schema import ArticleHints, Channel, Defaults, Source, Topic, Watchlist
+from config.schema import ArticleHints, Channel, Defaults, Ops, Source, Topic, Watchlist
 
 __all__ = [
     "ArticleHints",
@@ -13,6 +13,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "Defaults",
+    "Ops",
     "Source",
     "Topic",
     "Watchlist",

@@ -116,7 +116,12 @@ def _load_file(path: Path, environ: Mapping[str, str]) -> _File:
     loaded.watchlist = watchlist.model_copy(
         update={
             "sources": [
-                s.model_copy(update={"every": s.every or watchlist.defaults.every})
+                s.model_copy(
+                    update={
+                        "every": s.every or watchlist.defaults.every,
+                        "robots": watchlist.defaults.robots if s.robots is None else s.robots,
+                    }
+                )
                 for s in watchlist.sources
             ]
         }
@@ -224,6 +229,20 @@ def _merge(files: list[_File]) -> Watchlist:
                         f"which is not a defined channel ({hint})",
                     )
 
+    ops = None
+    for loaded in files:
+        assert loaded.watchlist is not None
+        if (candidate := loaded.watchlist.ops) is None:
+            continue
+        if ops is not None:
+            loaded.problem(("ops",), "'ops' is already set in another watchlist file")
+        elif candidate.channel not in channels:
+            loaded.problem(
+                ("ops", "channel"),
+                f"ops channel {candidate.channel!r} is not a defined channel",
+            )
+        ops = candidate
+
     base = files[0].watchlist
     assert base is not None
     return base.model_copy(
@@ -231,5 +250,6 @@ def _merge(files: list[_File]) -> Watchlist:
             "channels": channels,
             "sources": [s for f in files if f.watchlist for s in f.watchlist.sources],
             "topics": [t for f in files if f.watchlist for t in f.watchlist.topics],
+            "ops": ops,
         }
     )

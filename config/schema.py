@@ -66,6 +66,14 @@ class _Strict(BaseModel):
 
 class Defaults(_Strict):
     every: Interval = timedelta(minutes=15)
+    robots: bool = False  # respect each site's robots.txt
+
+
+class Ops(_Strict):
+    """Where the service reports on itself: a source down, and back."""
+
+    channel: str
+    down_after: int = Field(default=5, ge=1, le=1000)  # consecutive failed polls
 
 
 class Channel(_Strict):
@@ -120,6 +128,7 @@ class Source(_Strict):
     links: str | None = None
     article: ArticleHints | None = None
     every: Interval | None = None
+    robots: bool | None = None  # respect robots.txt (default: the file's defaults)
     timezone: str | None = None  # the outlet's zone, for dates printed without an offset
     enabled: bool = True
 
@@ -204,6 +213,7 @@ class Watchlist(_Strict):
     channels: dict[Name, Channel] = {}
     sources: list[Source] = []
     topics: list[Topic] = []
+    ops: Ops | None = None
 
     @field_validator("channels", mode="before")
     @classmethod

@@ -170,8 +170,9 @@ class Alert(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(255), unique=True)
     channel: Mapped[str] = mapped_column(String(100))
-    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    # Both empty for the service's own messages (a source down, and back).
+    story_id: Mapped[int | None] = mapped_column(ForeignKey("stories.id"), index=True)
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
     event: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(8), default=AlertStatus.PENDING)

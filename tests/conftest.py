@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -32,6 +33,17 @@ def _no_proxies_and_no_user_config(monkeypatch: pytest.MonkeyPatch) -> None:
         "TRACKER_DATABASE_URL",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """`tracker.cli.main` points the root logger at the stderr of the moment (a capture
+    that closes with the test); put the handlers back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from config import load_watchlist
-from config.schema import ArticleHints, Channel, Defaults, Source, Topic, Watchlist
+from config.schema import ArticleHints, Channel, Defaults, Ops, Source, Topic, Watchlist
 from tracker.cli import _COMMANDS
 
 ROOT = Path(__file__).parents[1]
@@ -32,7 +32,7 @@ def test_every_command_is_documented(command: str) -> None:
     sorted(
         {
             f.alias or name
-            for model in (Watchlist, Defaults, Channel, Source, Topic, ArticleHints)
+            for model in (Watchlist, Defaults, Channel, Source, Topic, Ops, ArticleHints)
             for name, f in model.model_fields.items()
         }
     ),

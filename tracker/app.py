@@ -107,9 +107,15 @@ class App:
     def sources(self) -> list[Source]:
         return [s for s in self.watchlist.sources if s.enabled]
 
-    async def poll(self, source: Source, next_due: datetime | None = None) -> PollReport:
-        report = await self.poller.poll(source, self.pipeline, next_due)
-        if report.error:
+    async def poll(
+        self, source: Source, next_due: datetime | None = None, *, respect_backoff: bool = False
+    ) -> PollReport:
+        report = await self.poller.poll(
+            source, self.pipeline, next_due, respect_backoff=respect_backoff
+        )
+        if report.skipped:
+            log.debug("%s", report.summary())
+        elif report.error:
             log.warning("%s", report.summary())
         else:
             log.info("%s", report.summary())

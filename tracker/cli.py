@@ -93,6 +93,22 @@ def _parser() -> argparse.ArgumentParser:
     extract.add_argument("--source", metavar="NAME", help="use this source's article selectors")
     extract.add_argument("--json", action="store_true", help="print one JSON object")
     commands.add_parser("sources", parents=[common], help="table of sources and their health")
+    alerts = commands.add_parser(
+        "alerts",
+        parents=[common],
+        help="the alerts queue: pending, sent and dead alerts",
+        description="What was sent, what waits for a retry and what was given up, with the "
+        "last error; --retry queues dead alerts again.",
+    )
+    alerts.add_argument("--status", choices=["pending", "sent", "dead"], help="only these")
+    alerts.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+    alerts.add_argument(
+        "--retry",
+        type=int,
+        nargs="*",
+        metavar="ID",
+        help="queue dead alerts again: these ids, or all when none is given",
+    )
     stories = commands.add_parser("stories", parents=[common], help="table of recent stories")
     stories.add_argument("--limit", type=int, default=30, help="how many (default 30)")
     stories.add_argument(
@@ -302,6 +318,32 @@ def cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from alerts import outbox
+    from tracker.tables import alerts_table
+
+    db = Database()
+    db.upgrade()
+    try:
+        if args.retry is not None:
+            with db.session() as session:
+                count = outbox.retry_dead(session, args.retry or None)
+            print(
+                f"{count} dead alert{'s' if count != 1 else ''} queued again"
+                + ("; the running service sends them within seconds" if count else "")
+            )
+            return 0
+        with db.session() as session:
+            totals = outbox.counts(session)
+            print(f"{totals.pending} pending, {totals.sent} sent, {totals.dead} dead")
+            rows = outbox.recent(session, args.status, args.limit)
+            if rows:
+                print(alerts_table(rows))
+    finally:
+        db.dispose()
+    return 0
+
+
 def cmd_stories(args: argparse.Namespace) -> int:
     from tracker.tables import stories_table, timeline_table
 
@@ -328,5 +370,6 @@ _COMMANDS = {
     "test-alert": cmd_test_alert,
     "extract": cmd_extract,
     "sources": cmd_sources,
+    "alerts": cmd_alerts,
     "stories": cmd_stories,
 }

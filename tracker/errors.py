@@ -11,17 +11,21 @@ storage.StorageError), which import nothing from here.
 
 from __future__ import annotations
 
+from tracker.netguard import redact
+
 
 class TrackerError(Exception):
     """Base of the engine's errors."""
 
 
 class FetchError(TrackerError):
+    """`retry_after` is None when retrying is pointless, else the seconds to wait first."""
+
     def __init__(self, url: str, reason: str, *, retry_after: float | None = None) -> None:
-        self.url = url
+        self.url = redact(url)  # errors are logged and stored: no secrets in them
         self.reason = reason
         self.retry_after = retry_after
-        super().__init__(f"{reason} ({url})")
+        super().__init__(f"{reason} ({self.url})")
 
 
 class DiscoverError(TrackerError):

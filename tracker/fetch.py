@@ -10,12 +10,13 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tracker import __version__
 from tracker.errors import FetchError
+from tracker.netguard import internal_host
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class FetchSettings:
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     per_host: int = 2
+    host_delay: float = 0.25  # seconds between two requests to one host
     retries: int = 2
     backoff: float = 1.0  # seconds before the first retry, doubled each time
     max_retry_after: float = 30.0  # a longer Retry-After waits for the next poll instead
@@ -69,8 +71,7 @@ class Fetcher:
         s = self.settings
         self.client = httpx.AsyncClient(
             timeout=httpx.Timeout(s.read_timeout, connect=s.connect_timeout),
-            follow_redirects=True,
-            max_redirects=s.max_redirects,
+            follow_redirects=False,  # followed by hand, so each hop can be checked
             headers={"User-Agent": s.user_agent, "Accept-Encoding": "gzip, deflate"},
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20),
             transport=self.transport,
@@ -79,14 +80,24 @@ class Fetcher:
         self._hosts: dict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(self.settings.per_host)
         )
+        self._next_slot: dict[str, float] = {}
 
     async def aclose(self) -> None:
         await self.client.aclose()
 
     async def get(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        internal_allowed: bool = True,
     ) -> Fetched:
-        """GET `url`, retrying timeouts, 429 and 5xx with backoff; raise FetchError."""
+        """GET `url`, retrying timeouts, 429 and 5xx with backoff; raise FetchError.
+
+        With `internal_allowed=False`, neither the URL nor a redirect may lead to a
+        loopback, private or link-local address.
+        """
         headers = {}
         if etag:
             headers["If-None-Match"] = etag
@@ -95,9 +106,11 @@ class Fetcher:
         attempt = 0
         while True:
             try:
-                async with self._hosts[urlsplit(url).netloc.lower()]:
+                host = urlsplit(url).netloc.lower()
+                async with self._hosts[host]:
+                    await self._take_turn(host)
                     return await asyncio.wait_for(
-                        self._get_once(url, headers), self.settings.total_timeout
+                        self._follow(url, headers, internal_allowed), self.settings.total_timeout
                     )
             except TimeoutError:
                 error = FetchError(url, f"took longer than {self.settings.total_timeout:g} s")
@@ -113,10 +126,38 @@ class Fetcher:
             log.debug("retrying %s in %.1f s: %s", url, delay, error.reason)
             await asyncio.sleep(delay * random.uniform(1.0, 1.25))  # noqa: S311 (jitter)
 
-    async def _get_once(self, url: str, headers: Mapping[str, str]) -> Fetched:
+    async def _take_turn(self, host: str) -> None:
+        """Space requests to one host by `host_delay`, politely."""
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        slot = max(now, self._next_slot.get(host, now))
+        self._next_slot[host] = slot + self.settings.host_delay
+        if slot > now:
+            await asyncio.sleep(slot - now)
+
+    async def _follow(
+        self, url: str, headers: Mapping[str, str], internal_allowed: bool
+    ) -> Fetched:
+        """Fetch, following redirects by hand (each hop is checked)."""
+        current = url
+        for _ in range(self.settings.max_redirects + 1):
+            if not internal_allowed and await internal_host(urlsplit(current).hostname or ""):
+                raise FetchError(
+                    url, "refused: the link leads to a private or local network address"
+                )
+            result = await self._get_once(current, headers)
+            if isinstance(result, Fetched):
+                return result
+            current = result
+        raise FetchError(url, f"more than {self.settings.max_redirects} redirects")
+
+    async def _get_once(self, url: str, headers: Mapping[str, str]) -> Fetched | str:
+        """The response, or the URL a redirect points to."""
         s = self.settings
         try:
             async with self.client.stream("GET", url, headers=headers) as response:
+                if response.is_redirect and response.headers.get("location"):
+                    return urljoin(str(response.url), response.headers["location"])
                 if response.status_code == 304:
                     return Fetched(str(response.url), 304, _headers(response), not_modified=True)
                 if response.status_code >= 400:
@@ -147,8 +188,6 @@ class Fetcher:
             raise FetchError(
                 url, f"timed out reading after {s.read_timeout:g} s", retry_after=0.0
             ) from exc
-        except httpx.TooManyRedirects as exc:
-            raise FetchError(url, f"more than {s.max_redirects} redirects") from exc
         except httpx.ConnectError as exc:
             raise FetchError(url, f"cannot connect: {_reason(exc)}") from exc
         except httpx.HTTPError as exc:

@@ -7,19 +7,30 @@ import logging
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from config import Source
+from sqlalchemy.orm import Session
+
+from config import Source, Watchlist
+from config.intervals import format_interval
 from storage import Database, queries
 from tracker.discover import Candidate, discover
-from tracker.errors import TrackerError
+from tracker.errors import FetchError, TrackerError
 from tracker.extract import extract
 from tracker.fetch import Fetched, Fetcher
+from tracker.health import note_poll
+from tracker.netguard import source_is_internal
 from tracker.pipeline import IncomingArticle, Outcome, Pipeline
+from tracker.robots import RobotsRules
 from tracker.urls import canonical_url
 
 log = logging.getLogger(__name__)
+
+FUTURE_TOLERANCE = timedelta(hours=1)  # clocks differ; beyond this a date is wrong
+BACKOFF_AFTER = 3  # consecutive failures before a source is polled less often
+BACKOFF_LONGEST = timedelta(hours=6)
+BACKOFF_SLACK = timedelta(seconds=5)  # a scheduler's jitter is not a backoff
 
 
 @dataclass
@@ -33,10 +44,17 @@ class PollReport:
     error: str | None = None
     not_modified: bool = False
     seconds: float = 0.0
+    skipped: datetime | None = None  # backing off until then
+    backoff: timedelta | None = None  # this failure pushed the next poll this far
 
     def summary(self) -> str:
+        if self.skipped:
+            return f"{self.source}: skipped, failing; next try {self.skipped:%H:%M} UTC"
         if self.error:
-            return f"{self.source}: failed after {self.seconds:.1f} s: {self.error}"
+            text = f"{self.source}: failed after {self.seconds:.1f} s: {self.error}"
+            if self.backoff:
+                text += f"; failing repeatedly, next try in {format_interval(self.backoff)}"
+            return text
         if self.not_modified:
             return f"{self.source}: not modified ({self.seconds:.1f} s)"
         stored = ", ".join(_count(n, d) for d, n in sorted(self.decisions.items()))
@@ -64,19 +82,35 @@ class Poller:
         self.fetcher = fetcher
         self.max_new = max_new
         self._pages = asyncio.Semaphore(page_concurrency)
+        self.robots = RobotsRules(fetcher)
         # Links being fetched by a poll in flight: two sources listing the same article
         # at the same moment fetch and store it once.
         self._in_flight: set[str] = set()
 
     async def poll(
-        self, source: Source, pipeline: Pipeline, next_due: datetime | None = None
+        self,
+        source: Source,
+        pipeline: Pipeline,
+        next_due: datetime | None = None,
+        *,
+        respect_backoff: bool = False,
     ) -> PollReport:
+        """Poll once. With `respect_backoff` (the service), a source that keeps failing is
+        polled less and less often, up to once every BACKOFF_LONGEST."""
         report = PollReport(source.name)
         started = time.monotonic()
         state = await self.db.run(queries.source_state, source.name, source.kind, source.url)
+        failures_before = state.consecutive_failures
+        now = datetime.now(UTC)
+        due = state.next_due_at
+        backing_off = failures_before >= BACKOFF_AFTER and due is not None
+        if respect_backoff and backing_off and due is not None and due > now + BACKOFF_SLACK:
+            report.skipped = due
+            return report
         stored_error: str | None = None
         etag, last_modified = state.etag, state.last_modified
         try:
+            await self._check_robots(source, source.url)
             fetched = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified)
             if fetched.not_modified:
                 report.not_modified = True
@@ -89,21 +123,31 @@ class Poller:
             report.error = str(exc)
             stored_error = _without_url(exc)  # the table already names the source
         report.seconds = time.monotonic() - started
+        if stored_error is not None and failures_before + 1 >= BACKOFF_AFTER:
+            wait = min(
+                source.interval * 2 ** (failures_before + 2 - BACKOFF_AFTER), BACKOFF_LONGEST
+            )
+            next_due = max(next_due or now, now + wait)
+            report.backoff = wait
         await self.db.run(
-            queries.record_poll,
+            _record_poll,
             state.id,
-            error=stored_error,
-            etag=etag,
-            last_modified=last_modified,
-            next_due=next_due,
+            stored_error,
+            etag,
+            last_modified,
+            next_due,
+            source,
+            pipeline.watchlist,
+            failures_before,
         )
         return report
 
     async def _candidates(self, source: Source, fetched: Fetched) -> list[Candidate]:
         listing = discover(source, fetched)
         candidates = list(listing.candidates)
+        internal_allowed = await source_is_internal(source.url)
         for sitemap_url in listing.sitemaps:
-            child = await self.fetcher.get(sitemap_url)
+            child = await self.fetcher.get(sitemap_url, internal_allowed=internal_allowed)
             candidates += discover(source, child).candidates
         return candidates
 
@@ -131,8 +175,10 @@ class Poller:
         report.new = len(new)
         self._in_flight.update(url for url, _ in new)
         try:
+            # Links may point anywhere; an internal address only when the source is internal.
+            internal_allowed = await source_is_internal(source.url)
             pages = await asyncio.gather(
-                *(self._page(source, state_id, url, c, report) for url, c in new)
+                *(self._page(source, state_id, url, c, report, internal_allowed) for url, c in new)
             )
             # Oldest first, so an original is stored before the copies that cite it.
             ready = [p for p in pages if p is not None]
@@ -147,12 +193,23 @@ class Poller:
         finally:
             self._in_flight.difference_update(url for url, _ in new)
 
+    async def _check_robots(self, source: Source, url: str) -> None:
+        if source.robots and not await self.robots.allows(url):
+            raise FetchError(url, "robots.txt of the site does not allow fetching it")
+
     async def _page(
-        self, source: Source, state_id: int, url: str, candidate: Candidate, report: PollReport
+        self,
+        source: Source,
+        state_id: int,
+        url: str,
+        candidate: Candidate,
+        report: PollReport,
+        internal_allowed: bool,
     ) -> _Page | None:
         async with self._pages:
             try:
-                fetched = await self.fetcher.get(candidate.url)
+                await self._check_robots(source, candidate.url)
+                fetched = await self.fetcher.get(candidate.url, internal_allowed=internal_allowed)
                 extracted = extract(
                     fetched.body, fetched.url, fetched.content_type, source.article, source.zone
                 )
@@ -172,7 +229,8 @@ class Poller:
                 title=extracted.title or candidate.title or "",
                 text=extracted.text,
                 lang=extracted.lang,
-                published=candidate.published or extracted.published,  # a feed date has its zone
+                # A feed's date carries its zone; a date in the future is a mistake.
+                published=_not_future(candidate.published or extracted.published),
                 link=candidate.url,
                 guid=candidate.guid,
                 source_id=state_id,
@@ -192,6 +250,43 @@ def _count(number: int, decision: str) -> str:
     if number == 1:
         return f"1 {decision.replace('_', ' ')}"
     return f"{number} {_PLURALS.get(decision, decision.replace('_', ' '))}"
+
+
+def _record_poll(
+    session: Session,
+    state_id: int,
+    error: str | None,
+    etag: str | None,
+    last_modified: str | None,
+    next_due: datetime | None,
+    source: Source,
+    watchlist: Watchlist,
+    failures_before: int,
+) -> None:
+    """The poll's outcome and, in the same transaction, the ops message it calls for."""
+    state = queries.record_poll(
+        session,
+        state_id,
+        error=error,
+        etag=etag,
+        last_modified=last_modified,
+        next_due=next_due,
+    )
+    event = note_poll(session, watchlist, source, state, failures_before, datetime.now(UTC))
+    if event == "source_down":
+        log.warning(
+            "%s is down after %d failed polls; the ops channel is told",
+            source.name,
+            state.consecutive_failures,
+        )
+    elif event == "source_up":
+        log.info("%s works again; the ops channel is told", source.name)
+
+
+def _not_future(published: datetime | None) -> datetime | None:
+    if published is not None and published > datetime.now(UTC) + FUTURE_TOLERANCE:
+        return None  # stored with the time it arrived instead
+    return published
 
 
 def _same_site(canonical: str, url: str) -> bool:

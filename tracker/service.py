@@ -113,7 +113,9 @@ class Service:
         self._in_flight.add(task)
         try:
             job = self.scheduler.get_job(name)
-            report = await self.app.poll(source, job.next_run_time if job else None)
+            report = await self.app.poll(
+                source, job.next_run_time if job else None, respect_backoff=True
+            )
             if report.alerts:
                 self._wake_dispatcher.set()
         except Exception:  # one source must never take the service down

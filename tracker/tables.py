@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from config import Watchlist
 from config.intervals import format_interval
-from storage import Article, queries
+from storage import Alert, Article, queries
 
 
 def _width(text: str) -> int:
@@ -118,6 +118,31 @@ def timeline_table(articles: Sequence[Article]) -> str:
                 article.decision.replace("_", " "),
                 why,
                 _short(article.title, 70),
+            ]
+        )
+    return render_table(headers, rows)
+
+
+def alerts_table(alerts: Sequence[Alert]) -> str:
+    headers = ["id", "status", "channel", "event", "tries", "when", "title", "last error"]
+    rows = []
+    for alert in alerts:
+        if alert.status == "sent":
+            when = f"sent {ago(alert.sent_at)}"
+        elif alert.status == "pending":
+            when = f"next {ago(alert.next_attempt_at)}"
+        else:
+            when = "given up"
+        rows.append(
+            [
+                str(alert.id),
+                alert.status,
+                alert.channel,
+                alert.event.replace("_", " "),
+                str(alert.attempts),
+                when,
+                _short(str(alert.payload.get("title", "")), 50),
+                _short(alert.last_error, 60),
             ]
         )
     return render_table(headers, rows)

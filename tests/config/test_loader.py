@@ -6,7 +6,6 @@ quote included), for an unknown key, where the key starts.
 
 from __future__ import annotations
 
-import logging
 import re
 from pathlib import Path
 
@@ -16,16 +15,6 @@ from config import ConfigError, ConfigProblem, load_watchlist
 from tracker.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(autouse=True)
-def _restore_logging():
-    """`tracker.cli.main` replaces the root logger's handlers; put them back afterwards."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

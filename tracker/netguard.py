@@ -1,0 +1,59 @@
+"""What may be fetched, and how URLs are shown.
+
+Links found in feeds and pages are the outlet's words, not ours: one pointing at a loopback,
+private or link-local address (a router, a cloud metadata service, a database port) is not
+fetched unless the source itself lives on such an address (a local test feed, an intranet
+source). And a URL shown in a log or an error keeps its secrets to itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import re
+import socket
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+_SECRET_PARAM = re.compile(
+    r"token|key|secret|passw|pwd|auth|sig|session|credential|api[-_]?key", re.I
+)
+
+
+def redact(url: str) -> str:
+    """The URL with its password and secret-looking query values masked."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unreadable URL>"
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def is_internal(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    return not ip.is_global or ip.is_multicast
+
+
+async def internal_host(host: str) -> bool:
+    """Whether `host` is, or resolves to, a non-public address (an unresolvable host is
+    left to the fetch itself to report)."""
+    host = host.strip("[]")
+    try:
+        return is_internal(host)
+    except ValueError:
+        pass
+    try:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return False
+    return any(is_internal(str(info[4][0])) for info in infos)
+
+
+async def source_is_internal(url: str) -> bool:
+    return await internal_host(urlsplit(url).hostname or "")
