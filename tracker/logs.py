@@ -20,3 +20,8 @@ def setup_logging(verbosity: int = 0) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING if verbosity <= 0 else logging.INFO)
     # apprise reports failures in its result object; we log them ourselves, once.
     logging.getLogger("apprise").setLevel(logging.CRITICAL)
+    # "skipped: maximum number of running instances reached" only means a poll outlasted
+    # its interval; the next one comes on schedule.
+    logging.getLogger("apscheduler.scheduler").setLevel(
+        logging.ERROR if verbosity <= 0 else logging.INFO
+    )

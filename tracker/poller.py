@@ -115,10 +115,14 @@ class Poller:
             if fetched.not_modified:
                 report.not_modified = True
             else:
-                etag, last_modified = fetched.etag, fetched.last_modified
                 candidates = await self._candidates(source, fetched)
                 report.listed = len(candidates)
-                await self._ingest_new(source, state.id, candidates, pipeline, report)
+                complete = await self._ingest_new(source, state.id, candidates, pipeline, report)
+                # Keep the old validators while links are left over (a page that failed,
+                # more new links than one poll takes): a 304 would hide them until the
+                # listing changes.
+                if complete:
+                    etag, last_modified = fetched.etag, fetched.last_modified
         except TrackerError as exc:
             report.error = str(exc)
             stored_error = _without_url(exc)  # the table already names the source
@@ -158,20 +162,22 @@ class Poller:
         candidates: list[Candidate],
         pipeline: Pipeline,
         report: PollReport,
-    ) -> None:
+    ) -> bool:
+        """Store the new links' articles; False when some are left for the next poll."""
         by_url = {canonical_url(c.url): c for c in candidates}
         known = await self.db.run(queries.known_urls, [*by_url, *(c.url for c in candidates)])
         known_guids = await self.db.run(
             queries.known_guids, state_id, [c.guid for c in candidates if c.guid]
         )
-        new = [
+        unseen = [
             (url, c)
             for url, c in by_url.items()
             if url not in known
             and c.url not in known
             and not (c.guid and c.guid in known_guids)
             and url not in self._in_flight  # another source of ours is fetching it now
-        ][: self.max_new]
+        ]
+        new = unseen[: self.max_new]
         report.new = len(new)
         self._in_flight.update(url for url, _ in new)
         try:
@@ -192,6 +198,7 @@ class Poller:
                     _log_outcome(source.name, page.incoming, outcome)
         finally:
             self._in_flight.difference_update(url for url, _ in new)
+        return len(ready) == len(unseen)
 
     async def _check_robots(self, source: Source, url: str) -> None:
         if source.robots and not await self.robots.allows(url):

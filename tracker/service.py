@@ -46,6 +46,7 @@ class Service:
             max_instances=1,
             coalesce=True,
         )
+        self._wake_dispatcher.set()  # what a stopped run left queued goes out at once
         dispatcher = asyncio.create_task(self._dispatch_loop())
         log.info(
             "running: %d sources scheduled; stop with Ctrl-C or SIGTERM", len(self.app.sources)

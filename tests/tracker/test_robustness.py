@@ -258,3 +258,47 @@ def test_a_date_in_the_future_becomes_the_time_of_arrival(tmp_path, news_site) -
     finally:
         asyncio.run(app.close())
     assert published is None or published < datetime.now(UTC) + timedelta(hours=1)
+
+
+def test_an_article_whose_page_failed_is_fetched_again_though_the_feed_is_unchanged(
+    tmp_path, httpserver
+) -> None:
+    """The feed answers 304 to a conditional GET; the page that failed must not be lost."""
+    from werkzeug import Request, Response
+
+    from tests.support.site import article_page, rss_feed
+
+    base = httpserver.url_for("").rstrip("/")
+    good, flaky = record("a012"), record("a046")
+    feed = rss_feed(base, [good, flaky])
+    failures = {"left": 1}
+
+    def serve_feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(feed, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    def serve_flaky(request: Request) -> Response:
+        if failures["left"]:
+            failures["left"] -= 1
+            return Response("busy", status=404)
+        return Response(article_page(flaky), content_type="text/html")
+
+    from urllib.parse import urlsplit
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(serve_feed)
+    httpserver.expect_request(urlsplit(good["url"]).path).respond_with_data(
+        article_page(good), content_type="text/html"
+    )
+    httpserver.expect_request(urlsplit(flaky["url"]).path).respond_with_handler(serve_flaky)
+    app = _app(tmp_path, f"version: 1\nsources:\n  - {{name: s, feed: '{base}/feed.xml'}}\n")
+    source = app.watchlist.sources[0]
+    try:
+        first = asyncio.run(app.poll(source))
+        second = asyncio.run(app.poll(source))
+        third = asyncio.run(app.poll(source))
+    finally:
+        asyncio.run(app.close())
+    assert (first.article_errors, sum(first.decisions.values())) == (1, 1)
+    assert sum(second.decisions.values()) == 1  # the page that failed, fetched again
+    assert third.not_modified  # and now the feed's validators are kept
