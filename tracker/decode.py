@@ -48,6 +48,18 @@ def detect_charset(body: bytes) -> str:
     return "utf-8"
 
 
+def usable_charset(body: bytes, content_type: str = "") -> str:
+    """The declared charset when the bytes really are in it, else the detected one: a
+    windows-1256 page that says UTF-8 is still read as Arabic."""
+    declared = declared_charset(body, content_type)
+    if declared:
+        try:
+            body.decode(declared)
+        except UnicodeDecodeError:
+            return detect_charset(body)
+        return declared
+    return detect_charset(body)
+
+
 def decode_html(body: bytes, content_type: str = "") -> str:
-    charset = declared_charset(body, content_type) or detect_charset(body)
-    return body.decode(charset, errors="replace")
+    return body.decode(usable_charset(body, content_type), errors="replace")

@@ -14,9 +14,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 from config import Source
 from tracker.dates import from_struct_time, parse_date
-from tracker.decode import declared_charset, decode_html, detect_charset
-from tracker.errors import DiscoverError
+from tracker.decode import declared_charset, decode_html, usable_charset
+from tracker.errors import DiscoverError, ExtractError
 from tracker.fetch import Fetched
+from tracker.pagecheck import check_page
 from tracker.urls import absolute_url
 
 
@@ -47,16 +48,21 @@ def discover(source: Source, fetched: Fetched) -> Listing:
 
 
 def _feed_bytes(fetched: Fetched) -> tuple[bytes, dict[str, str]]:
-    """A feed that declares no charset and is not UTF-8 is transcoded to UTF-8 first:
-    feedparser's own guess takes windows-1256 Arabic for KOI8-R."""
+    """A feed whose bytes are not in the charset it declares (or that declares none and is
+    not UTF-8) is transcoded to UTF-8 first: feedparser's own guess takes windows-1256
+    Arabic for KOI8-R or windows-1252."""
     headers = dict(fetched.headers)
-    if declared_charset(fetched.body, fetched.content_type):
+    declared = declared_charset(fetched.body, fetched.content_type)
+    charset = usable_charset(fetched.body, fetched.content_type)
+    if charset == declared or (declared is None and charset == "utf-8"):
         return fetched.body, headers
-    charset = detect_charset(fetched.body)
-    if charset == "utf-8":
-        return fetched.body, headers
+    text = fetched.body.decode(charset, errors="replace")
+    text = _XML_ENCODING.sub(r"\1utf-8\2", text, count=1)
     headers["content-type"] = "application/xml; charset=utf-8"
-    return fetched.body.decode(charset, errors="replace").encode("utf-8"), headers
+    return text.encode("utf-8"), headers
+
+
+_XML_ENCODING = re.compile(r"""(<\?xml[^>]*encoding\s*=\s*["'])[^"']*(["'])""")
 
 
 def read_feed(fetched: Fetched) -> list[Candidate]:
@@ -64,7 +70,11 @@ def read_feed(fetched: Fetched) -> list[Candidate]:
     # Bytes, never a string: feedparser takes a string for a URL or a path.
     parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
     if not parsed.entries:
-        if parsed.get("version"):
+        problem = parsed.get("bozo_exception")
+        harmless = isinstance(
+            problem, feedparser.NonXMLContentType | feedparser.CharacterEncodingOverride
+        )
+        if parsed.get("version") and (problem is None or harmless):
             return []  # a feed with nothing in it (even if served with a wrong media type)
         if parsed.get("bozo") and parsed.get("bozo_exception") is not None:
             raise DiscoverError(f"not a readable RSS/Atom feed: {parsed.bozo_exception}")
@@ -93,7 +103,12 @@ def read_feed(fetched: Fetched) -> list[Candidate]:
 
 
 def read_page(fetched: Fetched, selector: str) -> list[Candidate]:
-    tree = LexborHTMLParser(decode_html(fetched.body, fetched.content_type))
+    text = decode_html(fetched.body, fetched.content_type)
+    try:
+        check_page(text, fetched.content_type)
+    except ExtractError as exc:
+        raise DiscoverError(f"not a readable listing page: {exc}") from exc
+    tree = LexborHTMLParser(text)
     candidates = []
     for node in tree.css(selector):
         href = (node.attributes.get("href") or "").strip()

@@ -22,6 +22,7 @@ from tracker.dates import mentions_time, parse_date
 from tracker.decode import decode_html
 from tracker.errors import ExtractError
 from tracker.generic import generic_body
+from tracker.pagecheck import check_page
 from tracker.text import guess_language
 from tracker.urls import canonical_url
 
@@ -67,7 +68,9 @@ def extract(
     zone, for dates the page prints without an offset."""
     if not body.strip():
         raise ExtractError("the page is empty")
-    tree = LexborHTMLParser(decode_html(body, content_type))
+    html_text = decode_html(body, content_type)
+    check_page(html_text, content_type)
+    tree = LexborHTMLParser(html_text)
     if tree.body is None and tree.head is None:
         raise ExtractError("the page is not HTML")
     ld = _json_ld_article(tree)

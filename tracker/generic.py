@@ -15,6 +15,7 @@ inside it: markers around the chosen container were layout classes ("has-sidebar
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -70,7 +71,6 @@ _COMMAS = re.compile(r"[,،，、;]")
 _DECAY = (1.0, 0.5, 1 / 3, 0.25)
 _MARKED_PENALTY = 0.5  # per marked element around a candidate container
 _CLUSTER_SHARE = 0.4  # of the best container's score, for another cluster to join it
-_MAX_DEPTH = 400  # the walk recurses; below this, an element's text is taken flat
 
 
 @dataclass(slots=True)
@@ -235,42 +235,47 @@ def _walk(root: LexborNode) -> tuple[list[_Block], list[_Box]]:
             parts.clear()
             linked.clear()
 
-    def visit(node: LexborNode, in_link: bool, depth: int) -> None:
-        nonlocal owner
-        # Whitespace-only text nodes stay: between inline elements they separate words.
-        for child in node.iter(include_text=True):
-            tag = child.tag or ""
-            if tag == "-text":
-                text = child.text_content or ""
-                parts.append(text)
-                if in_link:
-                    linked.append(text)
-                continue
-            if tag in _SKIP_TAGS:
-                continue
-            if depth > _MAX_DEPTH:
-                parts.append(child.text(deep=True))
-                continue
-            if tag == "br":
+    # Depth-first with a stack of our own rather than recursion: a page nested thousands
+    # of elements deep is walked like any other.
+    stack: list[tuple[Iterator[LexborNode], bool, _Box | None, int]] = [
+        (root.iter(include_text=True), False, None, 0)
+    ]
+    while stack:
+        children, in_link, closing_box, parent = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            if closing_box is not None:
                 flush()
-                continue
-            attrs = child.attributes
-            marked = _is_marked(tag, attrs) if attrs else tag in _JUNK_TAGS
-            if tag in _INLINE_TAGS:
-                if not marked:
-                    visit(child, in_link or tag == "a", depth + 1)
-                continue
+                closing_box.end = len(blocks)
+                owner = parent
+            continue
+        tag = child.tag or ""
+        # Whitespace-only text nodes stay: between inline elements they separate words.
+        if tag == "-text":
+            text = child.text_content or ""
+            parts.append(text)
+            if in_link:
+                linked.append(text)
+            continue
+        if tag in _SKIP_TAGS:
+            continue
+        if tag == "br":
             flush()
-            parent, owner = owner, len(boxes)
-            cls = attrs.get("class") or ""
-            box = _Box(tag, cls, marked, boxes[parent].marks + marked, parent, len(blocks))
-            boxes.append(box)
-            visit(child, in_link, depth + 1)
-            flush()
-            box.end = len(blocks)
-            owner = parent
+            continue
+        attrs = child.attributes
+        marked = _is_marked(tag, attrs) if attrs else tag in _JUNK_TAGS
+        if tag in _INLINE_TAGS:
+            if not marked:
+                stack.append((child.iter(include_text=True), in_link or tag == "a", None, owner))
+            continue
+        flush()
+        parent_box, owner = owner, len(boxes)
+        cls = attrs.get("class") or ""
+        box = _Box(tag, cls, marked, boxes[parent_box].marks + marked, parent_box, len(blocks))
+        boxes.append(box)
+        stack.append((child.iter(include_text=True), in_link, box, parent_box))
 
-    visit(root, False, 0)
     flush()
     boxes[0].end = len(blocks)
     return blocks, boxes

@@ -81,7 +81,7 @@ class Poller:
         self.db = db
         self.fetcher = fetcher
         self.max_new = max_new
-        self._pages = asyncio.Semaphore(page_concurrency)
+        self.page_concurrency = page_concurrency
         self.robots = RobotsRules(fetcher)
         # Links being fetched by a poll in flight: two sources listing the same article
         # at the same moment fetch and store it once.
@@ -183,8 +183,14 @@ class Poller:
         try:
             # Links may point anywhere; an internal address only when the source is internal.
             internal_allowed = await source_is_internal(source.url)
+            # Each poll its own page slots: one slow site must not hold back the others
+            # (the fetcher keeps every host to its own pace).
+            slots = asyncio.Semaphore(self.page_concurrency)
             pages = await asyncio.gather(
-                *(self._page(source, state_id, url, c, report, internal_allowed) for url, c in new)
+                *(
+                    self._page(source, state_id, url, c, report, internal_allowed, slots)
+                    for url, c in new
+                )
             )
             # Oldest first, so an original is stored before the copies that cite it.
             ready = [p for p in pages if p is not None]
@@ -212,8 +218,9 @@ class Poller:
         candidate: Candidate,
         report: PollReport,
         internal_allowed: bool,
+        slots: asyncio.Semaphore,
     ) -> _Page | None:
-        async with self._pages:
+        async with slots:
             try:
                 await self._check_robots(source, candidate.url)
                 fetched = await self.fetcher.get(candidate.url, internal_allowed=internal_allowed)

@@ -76,7 +76,7 @@ def test_source_selectors_are_used_when_given() -> None:
     [
         (b"", "empty"),
         (b"<html><body><nav><a href='/'>home</a></nav></body></html>", "no article text"),
-        (b"\x00\xff\xfe binary \x00 garbage", "no article text"),
+        (b"\x00\xff\xfe binary \x00 garbage", "not text"),
     ],
 )
 def test_pages_without_an_article_give_a_clear_error(body: bytes, message: str) -> None:
