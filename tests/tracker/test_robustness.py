@@ -302,3 +302,18 @@ def test_an_article_whose_page_failed_is_fetched_again_though_the_feed_is_unchan
     assert (first.article_errors, sum(first.decisions.values())) == (1, 1)
     assert sum(second.decisions.values()) == 1  # the page that failed, fetched again
     assert third.not_modified  # and now the feed's validators are kept
+
+
+def test_a_failing_channel_never_shows_its_secret(sqlite_db, caplog, capsys, monkeypatch) -> None:
+    from alerts import Dispatcher
+    from config import Channel
+
+    _queue(sqlite_db, 1)
+    secret = "json://desk:S3CRET-TOKEN@127.0.0.1:9/hook?token=S3CRET-TOKEN"
+    with caplog.at_level("DEBUG"):
+        asyncio.run(Dispatcher(sqlite_db, {"desk": Channel(url=secret)}, "t").dispatch_due())
+    monkeypatch.setenv("TRACKER_DATABASE_URL", str(sqlite_db.url))
+    assert main(["alerts"]) == 0
+    shown = caplog.text + capsys.readouterr().out
+    assert "not delivered" in caplog.text
+    assert "S3CRET" not in shown
