@@ -17,6 +17,7 @@ from tests.support.corpus import record
 from tests.support.receivers import SmtpReceiver, WebhookReceiver, html_part, wait_for
 from tests.support.site import NewsSite
 from tests.support.tables import parse_table
+from tests.support.watchlists import topics_yaml
 
 pytestmark = pytest.mark.slow
 
@@ -63,28 +64,7 @@ sources:
     feed: {site.url("/levant/feed.xml")}
   - name: gone-outlet
     feed: http://127.0.0.1:9/feed.xml
-topics:
-  - name: caesar-act
-    title: Caesar Act
-    any: ["قانون قيصر", "عقوبات قيصر", "قيصر", "Caesar Act", "Caesar"]
-    none: ["مسلسل", "مسرحية", "يوليوس", "مطعم"]
-    notify: [desk, mail, chat]
-  - name: sdf-prisons
-    all:
-      - ["قسد", "قوات سوريا الديمقراطية", "SDF"]
-      - ["سجن", "سجون", "الشدادي", "prison"]
-    notify: [desk]
-  - name: coalition
-    all:
-      - ["التحالف الدولي", "coalition"]
-      - ["داعش", "تنظيم الدولة", "ISIS"]
-    notify: [desk]
-  - name: israel-talks
-    all:
-      - ["إسرائيل", "الإسرائيلية", "Israel"]
-      - ["سوريا", "السورية", "Syria"]
-      - ["محادثات", "مفاوضات", "talks"]
-    notify: [desk]
+{topics_yaml(["desk", "mail", "chat"])}
 """
 
 

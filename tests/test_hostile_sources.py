@@ -44,6 +44,7 @@ from tests.support.corpus import record
 from tests.support.receivers import WebhookReceiver, wait_for
 from tests.support.site import NewsSite
 from tests.support.tables import parse_table
+from tests.support.watchlists import topics_yaml
 from tracker.decode import decode_html
 from tracker.discover import discover
 from tracker.errors import DiscoverError, ExtractError, FetchError
@@ -348,23 +349,7 @@ def feed_then_flood(feed: bytes, total: int) -> Callable[[], Iterator[bytes]]:
 
 # --- the pass ---------------------------------------------------------------------------------
 
-TOPICS = """
-topics:
-  - name: caesar-act
-    any: ["قانون قيصر", "عقوبات قيصر", "قيصر", "Caesar Act", "Caesar"]
-    none: ["مسلسل", "مسرحية", "يوليوس", "مطعم"]
-    notify: [desk]
-  - name: sdf-prisons
-    all:
-      - ["قسد", "قوات سوريا الديمقراطية", "SDF"]
-      - ["سجن", "سجون", "الشدادي", "prison"]
-    notify: [desk]
-  - name: coalition
-    all:
-      - ["التحالف الدولي", "coalition"]
-      - ["داعش", "تنظيم الدولة", "ISIS"]
-    notify: [desk]
-"""
+TOPICS = topics_yaml()
 
 
 @dataclass(frozen=True)

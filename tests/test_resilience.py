@@ -37,33 +37,11 @@ from tests.support.corpus import record, records
 from tests.support.receivers import wait_for
 from tests.support.site import NewsSite, article_page, rss_feed
 from tests.support.tables import parse_table
+from tests.support.watchlists import topics_yaml
 
 pytestmark = pytest.mark.slow
 
-TOPICS = """
-topics:
-  - name: caesar-act
-    title: Caesar Act
-    any: ["قانون قيصر", "عقوبات قيصر", "قيصر", "Caesar Act", "Caesar"]
-    none: ["مسلسل", "مسرحية", "يوليوس", "مطعم"]
-    notify: [desk]
-  - name: sdf-prisons
-    all:
-      - ["قسد", "قوات سوريا الديمقراطية", "SDF"]
-      - ["سجن", "سجون", "الشدادي", "prison"]
-    notify: [desk]
-  - name: coalition
-    all:
-      - ["التحالف الدولي", "coalition"]
-      - ["داعش", "تنظيم الدولة", "ISIS"]
-    notify: [desk]
-  - name: israel-talks
-    all:
-      - ["إسرائيل", "الإسرائيلية", "Israel"]
-      - ["سوريا", "السورية", "Syria"]
-      - ["محادثات", "مفاوضات", "talks"]
-    notify: [desk]
-"""
+TOPICS = topics_yaml()
 
 
 def _watchlist(every: str, desk: str, feeds: dict[str, str]) -> str:
