@@ -25,7 +25,7 @@ from tracker.match import TopicMatch, TopicMatcher
 from tracker.neardup import near_copy_of
 from tracker.novelty import Novelty, assess
 from tracker.stories import StoryIndex, StoryState
-from tracker.text import lead, normalize
+from tracker.text import guess_language, lead, normalize
 
 log = logging.getLogger(__name__)
 
@@ -187,7 +187,7 @@ class Pipeline:
         if near is not None:
             return _Placed(Decision.NEAR_DUPLICATE, near.story_id, near.article_id)
 
-        lang = incoming.lang or "ar"
+        lang = incoming.lang or guess_language(incoming.text) or "ar"
         features = article_features(incoming.title, incoming.text, lang, topics)
         self.stories.sync(session, at)
         match = self.stories.best_match(features, topics, at)
