@@ -50,7 +50,6 @@ class ChannelSender:
         if not self.apprise.add(url):
             raise ValueError(f"channel {name!r}: apprise cannot use its URL")
         service = self.apprise[0]
-        self.display = f"{name} ({service.service_name})"
         self.html = _wants_html(service)
 
     async def send(self, payload: AlertPayload) -> str | None:
