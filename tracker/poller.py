@@ -115,9 +115,14 @@ class Poller:
             if fetched.not_modified:
                 report.not_modified = True
             else:
-                candidates = await self._candidates(source, fetched)
+                # Links may point anywhere; to an internal address only from an internal
+                # source. Resolved once per poll.
+                internal_allowed = await source_is_internal(source.url)
+                candidates = await self._candidates(source, fetched, internal_allowed)
                 report.listed = len(candidates)
-                complete = await self._ingest_new(source, state.id, candidates, pipeline, report)
+                complete = await self._ingest_new(
+                    source, state.id, candidates, pipeline, report, internal_allowed
+                )
                 # Keep the old validators while links are left over (a page that failed,
                 # more new links than one poll takes): a 304 would hide them until the
                 # listing changes.
@@ -146,10 +151,11 @@ class Poller:
         )
         return report
 
-    async def _candidates(self, source: Source, fetched: Fetched) -> list[Candidate]:
+    async def _candidates(
+        self, source: Source, fetched: Fetched, internal_allowed: bool
+    ) -> list[Candidate]:
         listing = discover(source, fetched)
         candidates = list(listing.candidates)
-        internal_allowed = await source_is_internal(source.url)
         for sitemap_url in listing.sitemaps:
             child = await self.fetcher.get(sitemap_url, internal_allowed=internal_allowed)
             candidates += discover(source, child).candidates
@@ -162,6 +168,7 @@ class Poller:
         candidates: list[Candidate],
         pipeline: Pipeline,
         report: PollReport,
+        internal_allowed: bool,
     ) -> bool:
         """Store the new links' articles; False when some are left for the next poll."""
         by_url = {canonical_url(c.url): c for c in candidates}
@@ -181,8 +188,6 @@ class Poller:
         report.new = len(new)
         self._in_flight.update(url for url, _ in new)
         try:
-            # Links may point anywhere; an internal address only when the source is internal.
-            internal_allowed = await source_is_internal(source.url)
             # Each poll its own page slots: one slow site must not hold back the others
             # (the fetcher keeps every host to its own pace).
             slots = asyncio.Semaphore(self.page_concurrency)
