@@ -3,10 +3,7 @@ alert receivers (SMTP and a json:// webhook), `tracker once` and `tracker run` a
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.support.corpus import record
+from tests.support.process import Service, run_tracker
 from tests.support.receivers import SmtpReceiver, WebhookReceiver, html_part, wait_for
 from tests.support.site import NewsSite
 from tests.support.tables import parse_table
@@ -68,19 +66,6 @@ sources:
 """
 
 
-def _tracker(args: list[str], cwd: Path, database: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "TRACKER_DATABASE_URL": database, "PYTHONUTF8": "1"}
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def _story_of_link(link: str, paths: dict[str, str]) -> str:
     return STORY_OF[paths[urlsplit(link).path.lstrip("/")]]
 
@@ -97,7 +82,7 @@ def test_once_delivers_one_alert_per_watched_story_and_nothing_twice(
     config.write_text(_watchlist(news_site, webhook, smtp, "15m"), encoding="utf-8")
     database = f"sqlite:///{tmp_path / 'tracker.db'}"
 
-    first = _tracker(["once", "--config", str(config)], tmp_path, database)
+    first = run_tracker(["once", "--config", str(config)], tmp_path, database)
 
     assert first.returncode == 0, first.stderr
     # One chat alert per watched story: originals alert, copies and decoys do not.
@@ -132,7 +117,7 @@ def test_once_delivers_one_alert_per_watched_story_and_nothing_twice(
     assert "Traceback" not in first.stderr
     assert "channel chat is off" in first.stderr
 
-    second = _tracker(["once", "--config", str(config)], tmp_path, database)
+    second = run_tracker(["once", "--config", str(config)], tmp_path, database)
 
     assert second.returncode == 0, second.stderr
     assert len(webhook.messages) == len(WATCHED_STORIES)
@@ -140,7 +125,7 @@ def test_once_delivers_one_alert_per_watched_story_and_nothing_twice(
     # Each article page was fetched once, across both passes.
     assert news_site.hits[urlsplit(record("a012")["url"]).path] == 1
 
-    table = _tracker(["sources", "--config", str(config)], tmp_path, database)
+    table = run_tracker(["sources", "--config", str(config)], tmp_path, database)
     assert table.returncode == 0, table.stderr
     rows = parse_table(table.stdout)
     assert rows["wire-ar"]["articles"] == "4"
@@ -158,33 +143,23 @@ def test_run_polls_alerts_and_stops_cleanly_then_a_restart_does_not_realert(
     config = tmp_path / "watchlist.yaml"
     config.write_text(_watchlist(news_site, webhook, smtp, "1h"), encoding="utf-8")
     database = f"sqlite:///{tmp_path / 'tracker.db'}"
-    env = {**os.environ, "TRACKER_DATABASE_URL": database, "PYTHONUTF8": "1"}
-    service = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "run", "--config", str(config)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    service = Service.start(config, tmp_path, database, tmp_path / "run.log")
     try:
         arrived = wait_for(lambda: len(webhook.messages) >= len(WATCHED_STORIES), timeout=60)
         assert arrived, f"only {len(webhook.messages)} alerts arrived"
         assert wait_for(lambda: len(smtp.messages) >= len(CAESAR_STORIES))
-        service.send_signal(signal.SIGTERM)
-        _, stderr = service.communicate(timeout=60)
+        returncode = service.stop(signal.SIGTERM)
     finally:
-        if service.poll() is None:
-            service.kill()
-            service.communicate()
+        service.close()
+    stderr = service.output
 
-    assert service.returncode == 0, stderr
+    assert returncode == 0, stderr
     assert "SIGTERM received" in stderr
     assert stderr.rstrip().endswith("stopped")
     assert "wire-ar: 4 listed, 4 new" in stderr
     assert "Traceback" not in stderr
 
-    again = _tracker(["once", "--config", str(config)], tmp_path, database)
+    again = run_tracker(["once", "--config", str(config)], tmp_path, database)
 
     assert again.returncode == 0, again.stderr
     assert len(webhook.messages) == len(WATCHED_STORIES)
@@ -201,27 +176,18 @@ def test_run_applies_a_valid_watchlist_edit_and_keeps_the_last_good_one_on_a_bad
     )
     config = tmp_path / "watchlist.yaml"
     config.write_text(without_levant, encoding="utf-8")
-    env = {**os.environ, "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.db'}"}
-    service = subprocess.Popen(
-        [sys.executable, "-m", "tracker", "run", "--config", str(config)],
-        cwd=tmp_path,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    database = f"sqlite:///{tmp_path / 'tracker.db'}"
+    service = Service.start(config, tmp_path, database, tmp_path / "run.log")
     try:
         assert wait_for(lambda: len(webhook.messages) == len(WATCHED_STORIES) - 1, timeout=60)
         config.write_text(without_levant.replace("every: 1h", "every: 1hh"), encoding="utf-8")
         time.sleep(4)  # one reload check
         config.write_text(full, encoding="utf-8")
         assert wait_for(lambda: len(webhook.messages) == len(WATCHED_STORIES), timeout=30)
-        service.send_signal(signal.SIGTERM)
-        _, stderr = service.communicate(timeout=60)
+        service.stop(signal.SIGTERM)
     finally:
-        if service.poll() is None:
-            service.kill()
-            service.communicate()
+        service.close()
+    stderr = service.output
 
     assert "watchlist not reloaded, the last good one stays in use" in stderr
     assert f"{config}:4:10: invalid interval '1hh'" in stderr

@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import asyncio
 import html
-import os
 import random
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -41,6 +39,7 @@ from sqlalchemy import select
 from config import Source, load_watchlist
 from storage import Article, Database, SourceState
 from tests.support.corpus import record
+from tests.support.process import run_tracker
 from tests.support.receivers import WebhookReceiver, wait_for
 from tests.support.site import NewsSite
 from tests.support.tables import parse_table
@@ -530,27 +529,6 @@ def _serve_hostile(tmp: Path) -> tuple[dict[str, HostileServer], dict[str, dict[
     return servers, links, secret
 
 
-def _env(database: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k.upper() not in {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "TRACKER_CONFIG"}
-    }
-    return {**env, "TRACKER_DATABASE_URL": database, "PYTHONUTF8": "1"}
-
-
-def _tracker(args: list[str], cwd: Path, database: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=_env(database),
-        capture_output=True,
-        text=True,
-        timeout=PASS_TIMEOUT,
-        check=False,
-    )
-
-
 def _stored_articles(database: str) -> dict[str, list[Stored]]:
     db = Database(database)
     try:
@@ -591,9 +569,9 @@ def hostile_pass(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pass]:
         )
         database = f"sqlite:///{tmp / 'tracker.db'}"
         started = time.monotonic()
-        run = _tracker(["once", "--config", str(config)], tmp, database)
+        run = run_tracker(["once", "--config", str(config)], tmp, database, PASS_TIMEOUT)
         seconds = time.monotonic() - started
-        table = _tracker(["sources", "--config", str(config)], tmp, database)
+        table = run_tracker(["sources", "--config", str(config)], tmp, database, PASS_TIMEOUT)
         assert table.returncode == 0, table.stderr
         yield Pass(
             run=run,

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import random
 import re
 import signal
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -28,12 +25,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.support.corpus import record, records
+from tests.support.process import Service, run_tracker
 from tests.support.receivers import wait_for
 from tests.support.site import NewsSite, article_page, rss_feed
 from tests.support.tables import parse_table
@@ -59,63 +57,6 @@ def _story_of(message: dict[str, Any]) -> str:
     link = next((line for line in body.splitlines() if line.startswith("http")), body)
     path = urlsplit(link).path
     return next((r["story"] for r in records() if urlsplit(r["url"]).path == path), link)
-
-
-def _env(database: str) -> dict[str, str]:
-    return {**os.environ, "TRACKER_DATABASE_URL": database, "PYTHONUTF8": "1"}
-
-
-def _tracker(args: list[str], cwd: Path, database: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tracker", *args],
-        cwd=cwd,
-        env=_env(database),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
-@dataclass
-class Service:
-    """A `tracker run` process whose log goes to a file (a long run would fill a pipe)."""
-
-    process: subprocess.Popen[bytes]
-    log: Path
-    _handle: IO[bytes]
-
-    @classmethod
-    def start(cls, config: Path, cwd: Path, database: str, log: Path) -> Service:
-        handle = log.open("wb")
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tracker", "run", "--config", str(config)],
-            cwd=cwd,
-            env=_env(database),
-            stdin=subprocess.DEVNULL,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-        return cls(process, log, handle)
-
-    def stop(self, signum: int = signal.SIGTERM, timeout: float = 60) -> int:
-        if self.process.poll() is None:
-            self.process.send_signal(signum)
-        try:
-            return self.process.wait(timeout=timeout)
-        finally:
-            self.close()
-
-    def close(self) -> None:
-        """Never leave the process behind, and reap it (a zombie's pid still exists)."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait(timeout=30)
-        self._handle.close()
-
-    @property
-    def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
 
 
 # --- a json:// webhook receiver that can hold or refuse requests ----------------------------
@@ -253,7 +194,7 @@ def test_killed_mid_delivery_then_restarted_delivers_every_alert_once(
         assert "Traceback" not in restart_log
 
         # Nothing is left to send: a pass sends nothing more.
-        again = _tracker(["once", "--config", str(config)], tmp_path, database)
+        again = run_tracker(["once", "--config", str(config)], tmp_path, database)
         assert again.returncode == 0, again.stderr
         assert "0 alerts sent" in again.stderr
 
@@ -266,7 +207,7 @@ def test_killed_mid_delivery_then_restarted_delivers_every_alert_once(
         assert arrivals[held.story] <= 2
         assert receiver.outcomes("503") == Counter()
 
-        queue = _tracker(["alerts", "--config", str(config)], tmp_path, database)
+        queue = run_tracker(["alerts", "--config", str(config)], tmp_path, database)
         assert queue.returncode == 0, queue.stderr
         summary, _, table = queue.stdout.partition("\n")
         assert summary == f"0 pending, {len(KILL_STORIES)} sent, 0 dead"
@@ -429,7 +370,7 @@ class RssSampler:
 
 
 def _pending(config: Path, cwd: Path, database: str) -> int:
-    queue = _tracker(["alerts", "--config", str(config)], cwd, database)
+    queue = run_tracker(["alerts", "--config", str(config)], cwd, database)
     assert queue.returncode == 0, queue.stderr
     found = re.match(r"(\d+) pending, \d+ sent, (\d+) dead", queue.stdout)
     assert found, queue.stdout
@@ -477,7 +418,7 @@ def test_soak_against_a_flaky_site_delivers_every_alert_exactly_once(tmp_path: P
         passes: list[str] = []
         while _pending(config, tmp_path, database) and time.monotonic() < deadline:
             time.sleep(3)
-            once = _tracker(["once", "--config", str(config)], tmp_path, database)
+            once = run_tracker(["once", "--config", str(config)], tmp_path, database)
             assert once.returncode == 0, once.stderr
             assert "Traceback" not in once.stderr
             passes.append(once.stderr)

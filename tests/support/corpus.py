@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from tracker.pipeline import IncomingArticle
 
 DATA = Path(__file__).parents[1] / "data"
 CORPUS = DATA / "corpus"
@@ -23,3 +26,16 @@ def records() -> list[dict[str, Any]]:
 
 def record(record_id: str) -> dict[str, Any]:
     return next(r for r in records() if r["id"] == record_id)
+
+
+def incoming(record_id: str, **changes: Any) -> IncomingArticle:
+    """A corpus record as the pipeline receives it; `changes` replace record fields."""
+    r = {**record(record_id), **changes}
+    return IncomingArticle(
+        url=r["url"],
+        outlet=r["outlet"],
+        title=r["title"],
+        text=r["text"],
+        lang=r["lang"],
+        published=datetime.fromisoformat(r["published"]),
+    )

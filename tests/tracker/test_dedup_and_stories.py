@@ -13,7 +13,7 @@ from sqlalchemy import select
 from alerts import AlertPayload
 from config import Watchlist
 from storage import Alert, Database
-from tests.support.corpus import record
+from tests.support.corpus import incoming, record
 from tracker.fingerprint import signature
 from tracker.pipeline import Decision, IncomingArticle, Pipeline
 from tracker.text import normalize
@@ -39,18 +39,6 @@ WATCHLIST = Watchlist.model_validate(
 )
 
 
-def _incoming(record_id: str, **changes) -> IncomingArticle:
-    r = {**record(record_id), **changes}
-    return IncomingArticle(
-        url=r["url"],
-        outlet=r["outlet"],
-        title=r["title"],
-        text=r["text"],
-        lang=r["lang"],
-        published=datetime.fromisoformat(r["published"]),
-    )
-
-
 def _ingest(db: Database, pipeline: Pipeline, incoming: IncomingArticle):
     with db.session() as session:
         return pipeline.ingest(session, incoming)
@@ -58,12 +46,12 @@ def _ingest(db: Database, pipeline: Pipeline, incoming: IncomingArticle):
 
 def test_an_aggregator_copy_with_its_own_lines_is_a_near_duplicate(db) -> None:
     pipeline = Pipeline(WATCHLIST)
-    original = _ingest(db, pipeline, _incoming("a065"))
+    original = _ingest(db, pipeline, incoming("a065"))
     wrapped = record("a065")["text"]
     wrapped = (
         "عاجل - تابعونا لحظة بلحظة\n\n" + wrapped + "\n\nاقرأ أيضاً: أسعار الذهب اليوم\n\n0 تعليق"
     )
-    copy = _ingest(db, pipeline, _incoming("a065", url="https://agg.test/1", text=wrapped))
+    copy = _ingest(db, pipeline, incoming("a065", url="https://agg.test/1", text=wrapped))
     assert copy.decision is Decision.NEAR_DUPLICATE
     assert copy.dup_of == original.article_id
     assert copy.story_id == original.story_id
@@ -72,16 +60,16 @@ def test_an_aggregator_copy_with_its_own_lines_is_a_near_duplicate(db) -> None:
 
 def test_a_copy_missing_a_paragraph_is_a_near_duplicate(sqlite_db) -> None:
     pipeline = Pipeline(WATCHLIST)
-    original = _ingest(sqlite_db, pipeline, _incoming("a070"))
+    original = _ingest(sqlite_db, pipeline, incoming("a070"))
     paragraphs = record("a070")["text"].split("\n\n")
     shorter = "\n\n".join(paragraphs[:2] + paragraphs[3:])
-    copy = _ingest(sqlite_db, pipeline, _incoming("a070", url="https://x.test/2", text=shorter))
+    copy = _ingest(sqlite_db, pipeline, incoming("a070", url="https://x.test/2", text=shorter))
     assert (copy.decision, copy.dup_of) == (Decision.NEAR_DUPLICATE, original.article_id)
 
 
 def test_the_same_text_with_a_new_paragraph_of_numbers_is_an_update(sqlite_db) -> None:
     pipeline = Pipeline(WATCHLIST)
-    original = _ingest(sqlite_db, pipeline, _incoming("a065"))
+    original = _ingest(sqlite_db, pipeline, incoming("a065"))
     update = (
         record("a065")["text"] + "\n\nوأعلنت وزارة الداخلية في وقت لاحق مساء اليوم أن "
         "قواتها أعادت القبض على 57 من الفارين من سجن الشدادي بعد عمليات تمشيط واسعة "
@@ -91,7 +79,7 @@ def test_the_same_text_with_a_new_paragraph_of_numbers_is_an_update(sqlite_db) -
     later = _ingest(
         sqlite_db,
         pipeline,
-        _incoming(
+        incoming(
             "a065",
             url="https://x.test/update",
             text=update,
@@ -109,8 +97,8 @@ def test_the_same_text_with_a_new_paragraph_of_numbers_is_an_update(sqlite_db) -
 
 def test_an_english_report_joins_the_arabic_story(sqlite_db) -> None:
     pipeline = Pipeline(WATCHLIST)
-    arabic = _ingest(sqlite_db, pipeline, _incoming("a012"))
-    english = _ingest(sqlite_db, pipeline, _incoming("a013"))
+    arabic = _ingest(sqlite_db, pipeline, incoming("a012"))
+    english = _ingest(sqlite_db, pipeline, incoming("a013"))
     assert english.story_id == arabic.story_id
     assert english.decision is Decision.COVERAGE
     assert not english.alert
@@ -119,7 +107,7 @@ def test_an_english_report_joins_the_arabic_story(sqlite_db) -> None:
 def test_a_development_alert_quotes_what_is_new_and_names_the_other_outlets(sqlite_db) -> None:
     pipeline = Pipeline(WATCHLIST)
     for record_id in ("a065", "a068", "a070"):
-        outcome = _ingest(sqlite_db, pipeline, _incoming(record_id))
+        outcome = _ingest(sqlite_db, pipeline, incoming(record_id))
     assert outcome.decision is Decision.DEVELOPMENT
     with sqlite_db.session() as session:
         alert = session.scalars(select(Alert).where(Alert.article_id == outcome.article_id)).one()
@@ -131,12 +119,12 @@ def test_a_development_alert_quotes_what_is_new_and_names_the_other_outlets(sqli
 
 def test_two_processes_sharing_a_database_share_stories(db) -> None:
     first, second = Pipeline(WATCHLIST), Pipeline(WATCHLIST)
-    original = _ingest(db, first, _incoming("a065"))
-    rewrite = _ingest(db, second, _incoming("a068"))
+    original = _ingest(db, first, incoming("a065"))
+    rewrite = _ingest(db, second, incoming("a068"))
     assert rewrite.story_id == original.story_id
     assert rewrite.decision is Decision.COVERAGE
     # And the first process sees what the second one added.
-    development = _ingest(db, first, _incoming("a070"))
+    development = _ingest(db, first, incoming("a070"))
     assert development.story_id == original.story_id
 
 
@@ -144,17 +132,17 @@ def test_an_older_article_arriving_late_does_not_join_a_later_story(sqlite_db) -
     """Sources polled side by side deliver out of order: the escape (January) arrives after
     the handover story (February) and is still its own story."""
     pipeline = Pipeline(WATCHLIST)
-    later = _ingest(sqlite_db, pipeline, _incoming("a077"))
-    earlier = _ingest(sqlite_db, pipeline, _incoming("a065"))
+    later = _ingest(sqlite_db, pipeline, incoming("a077"))
+    earlier = _ingest(sqlite_db, pipeline, incoming("a065"))
     assert earlier.decision is Decision.NEW_STORY
     assert earlier.story_id != later.story_id
 
 
 def test_a_story_closes_after_a_quiet_week(sqlite_db) -> None:
     pipeline = Pipeline(WATCHLIST)
-    original = _ingest(sqlite_db, pipeline, _incoming("a065"))
+    original = _ingest(sqlite_db, pipeline, incoming("a065"))
     late = datetime.fromisoformat(record("a068")["published"]) + timedelta(days=8)
-    rewrite = _ingest(sqlite_db, pipeline, _incoming("a068", published=late.isoformat()))
+    rewrite = _ingest(sqlite_db, pipeline, incoming("a068", published=late.isoformat()))
     assert rewrite.story_id != original.story_id
 
 

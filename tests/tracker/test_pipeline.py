@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from config import Watchlist
 from storage import Alert, Article, Database, Story, TopicHit
-from tests.support.corpus import record
+from tests.support.corpus import incoming, record
 from tracker.pipeline import Decision, IncomingArticle, Pipeline
 
 WATCHLIST = Watchlist.model_validate(
@@ -31,21 +31,9 @@ WATCHLIST = Watchlist.model_validate(
 )
 
 
-def _incoming(record_id: str) -> IncomingArticle:
-    r = record(record_id)
-    return IncomingArticle(
-        url=r["url"],
-        outlet=r["outlet"],
-        title=r["title"],
-        text=r["text"],
-        lang=r["lang"],
-        published=datetime.fromisoformat(r["published"]),
-    )
-
-
 def _ingest(db: Database, record_id: str):
     with db.session() as session:
-        return Pipeline(WATCHLIST).ingest(session, _incoming(record_id))
+        return Pipeline(WATCHLIST).ingest(session, incoming(record_id))
 
 
 def _count(db: Database, model: type) -> int:
@@ -105,7 +93,7 @@ def test_the_same_url_twice_is_not_stored_again(db) -> None:
 
 def test_article_hits_and_alerts_are_written_together_or_not_at_all(db) -> None:
     with pytest.raises(RuntimeError), db.session() as session:
-        Pipeline(WATCHLIST).ingest(session, _incoming("a046"))
+        Pipeline(WATCHLIST).ingest(session, incoming("a046"))
         raise RuntimeError("the process dies before the commit")
 
     assert _count(db, Article) == 0
@@ -118,7 +106,7 @@ def test_normalised_copies_with_spelling_variants_are_exact_duplicates(sqlite_db
     varied = r["text"].replace("أ", "ا").replace("ى", "ي").replace("،", "، ")
     with sqlite_db.session() as session:
         pipeline = Pipeline(WATCHLIST)
-        first = pipeline.ingest(session, _incoming("a012"))
+        first = pipeline.ingest(session, incoming("a012"))
         again = pipeline.ingest(
             session,
             IncomingArticle(
