@@ -35,12 +35,12 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from config import load_watchlist
 from storage import Article, ArticleBucket, Database, Story
 from storage.models import url_key
-from tracker.features import article_features, body_numbers
-from tracker.fingerprint import NUM_PERM, Signature, signature
-from tracker.neardup import CONTAINMENT, JACCARD, near_copy_of
-from tracker.pipeline import IncomingArticle, Pipeline
-from tracker.stories import StoryIndex
-from tracker.text import normalize
+from tracker.service.pipeline import IncomingArticle, Pipeline
+from tracker.stories.features import article_features, body_numbers
+from tracker.stories.fingerprint import NUM_PERM, Signature, signature
+from tracker.stories.index import StoryIndex
+from tracker.stories.neardup import CONTAINMENT, JACCARD, near_copy_of
+from tracker.text.normalise import normalize
 
 ROOT = Path(__file__).parents[1]
 RECORDS = [json.loads(line) for line in (ROOT / "tests/data/corpus/articles.jsonl").open()]

@@ -27,10 +27,10 @@ from selectolax.lexbor import LexborHTMLParser
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
-from tracker.decode import decode_html
+from tracker.articles.decode import decode_html
+from tracker.articles.extract import extract
+from tracker.articles.generic import generic_body
 from tracker.errors import ExtractError
-from tracker.extract import extract
-from tracker.generic import generic_body
 
 ROOT = Path(__file__).parents[1]
 BENCHMARK = ROOT.parent / "shared" / "extraction"

@@ -25,9 +25,9 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from config import load_watchlist
 from storage import Database
 from tests.support.site import NewsSite
-from tracker.app import App
-from tracker.fetch import FetchSettings
-from tracker.once import run_once
+from tracker.service.app import App
+from tracker.service.once import run_once
+from tracker.sources.fetch import FetchSettings
 
 CORPUS = Path(__file__).parents[1] / "tests" / "data" / "corpus" / "articles.jsonl"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from config import Topic, load_watchlist
-from tracker.match import TopicMatcher, token_forms
-from tracker.text import normalize
+from tracker.text.match import TopicMatcher, token_forms
+from tracker.text.normalise import normalize
 
 DATA = Path(__file__).parents[1] / "tests" / "data"
 PADDING_STORIES = {

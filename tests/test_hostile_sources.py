@@ -44,13 +44,13 @@ from tests.support.receivers import WebhookReceiver, wait_for
 from tests.support.site import NewsSite
 from tests.support.tables import parse_table
 from tests.support.watchlists import topics_yaml
-from tracker.decode import decode_html
-from tracker.discover import discover
+from tracker.articles.decode import decode_html
+from tracker.articles.extract import extract
 from tracker.errors import DiscoverError, ExtractError, FetchError
-from tracker.extract import extract
-from tracker.fetch import Fetched, Fetcher, FetchSettings
-from tracker.pipeline import Pipeline
-from tracker.poller import Poller
+from tracker.service.pipeline import Pipeline
+from tracker.service.poller import Poller
+from tracker.sources.discover import discover
+from tracker.sources.fetch import Fetched, Fetcher, FetchSettings
 
 MB = 1024 * 1024
 HEALTHY = ["a012", "a046", "a065"]

@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from tracker.logs import setup_logging
+    from tracker.service.logs import setup_logging
 
     args = _parser().parse_args(argv)
     setup_logging(args.verbose - args.quiet)
@@ -147,8 +147,8 @@ def _paths(args: argparse.Namespace) -> list[Path]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from tracker.app import App
-    from tracker.service import Service
+    from tracker.service.app import App
+    from tracker.service.run import Service
 
     async def go() -> None:
         app = App.open(_paths(args), config_source=args.config)
@@ -159,8 +159,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
-    from tracker.app import App
-    from tracker.once import run_once
+    from tracker.service.app import App
+    from tracker.service.once import run_once
 
     async def go() -> int:
         app = App.open(_paths(args))
@@ -191,8 +191,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tracker.pipeline import Pipeline
-    from tracker.replay import ReplayInputError, read_records, replay
+    from tracker.service.pipeline import Pipeline
+    from tracker.service.replay import ReplayInputError, read_records, replay
 
     watchlist = load_watchlist(_paths(args))
     with tempfile.TemporaryDirectory(prefix="tracker-replay-") as scratch:
@@ -248,8 +248,8 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    from tracker.extract import extract
-    from tracker.fetch import Fetcher
+    from tracker.articles.extract import extract
+    from tracker.sources.fetch import Fetcher
 
     hints: ArticleHints | None = None
     zone: tzinfo = UTC

@@ -11,7 +11,7 @@ storage.StorageError), which import nothing from here.
 
 from __future__ import annotations
 
-from tracker.netguard import redact
+from tracker.sources.netguard import redact
 
 
 class TrackerError(Exception):

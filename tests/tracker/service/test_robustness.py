@@ -1,0 +1,319 @@
+"""What keeps the service safe and honest when things go wrong: the alerts queue command,
+leases of killed processes, the ops channel, backoff, robots.txt, internal addresses,
+secrets in URLs and dates from the future."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from alerts import AlertPayload, outbox, queue_alert
+from storage import Alert, AlertStatus, Article, SourceState, Story
+from storage.types import utcnow
+from tests.support.corpus import record
+from tests.support.site import NewsSite
+from tracker.cli import main
+from tracker.errors import FetchError
+from tracker.service.app import App
+from tracker.service.poller import BACKOFF_AFTER
+from tracker.sources.fetch import Fetcher, FetchSettings
+from tracker.sources.netguard import redact
+
+PAYLOAD = AlertPayload(
+    event="new_story",
+    topics=[],
+    title="عنوان الخبر",
+    outlet="wire",
+    url="https://wire.test/1",
+    published=None,
+    lead="",
+)
+
+
+def _queue(db, count: int = 1) -> list[int]:
+    """`count` alerts, one per story."""
+    with db.session() as session:
+        ids = []
+        for i in range(count):
+            story = Story(title="t")
+            session.add(story)
+            session.flush()
+            article = Article(
+                outlet="w",
+                url=f"https://w.test/{i}",
+                link=f"https://w.test/{i}",
+                title="t",
+                text="t",
+                content_hash=f"{i:064x}",
+                story_id=story.id,
+                decision="new_story",
+            )
+            session.add(article)
+            session.flush()
+            queue_alert(session, "desk", story.id, article.id, PAYLOAD)
+            ids.append(article.id)
+        return ids
+
+
+def test_alerts_command_lists_the_queue_and_retries_dead_alerts(
+    tmp_path, monkeypatch, capsys, sqlite_db
+) -> None:
+    monkeypatch.setenv("TRACKER_DATABASE_URL", str(sqlite_db.url))
+    _queue(sqlite_db, 3)
+    with sqlite_db.session() as session:
+        first, second, third = session.scalars(select(Alert).order_by(Alert.id)).all()
+        outbox.mark_sent(session, first.id)
+        session.execute(
+            update(Alert)
+            .where(Alert.id == second.id)
+            .values(status=AlertStatus.DEAD, attempts=12, last_error="HTTP 503 from the channel")
+        )
+
+    assert main(["alerts"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "1 pending, 1 sent, 1 dead"
+    assert "HTTP 503 from the channel" in out
+    assert "عنوان الخبر" in out
+
+    assert main(["alerts", "--retry"]) == 0
+    assert "1 dead alert queued again" in capsys.readouterr().out
+    with sqlite_db.session() as session:
+        row = session.get_one(Alert, second.id)
+        assert (row.status, row.attempts) == ("pending", 0)
+    assert third.status == "pending"
+
+
+def test_leases_of_a_killed_process_are_released_at_start(sqlite_db) -> None:
+    _queue(sqlite_db, 2)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    host = os.uname().nodename
+    with sqlite_db.session() as session:
+        rows = session.scalars(select(Alert).order_by(Alert.id)).all()
+        later = utcnow() + timedelta(minutes=2)
+        rows[0].lease_owner, rows[0].lease_expires_at = f"{host}:{dead.stdout.strip()}:abc", later
+        rows[1].lease_owner, rows[1].lease_expires_at = f"{host}:1:xyz", later  # alive: init
+
+    with sqlite_db.session() as session:
+        freed = outbox.release_orphans(session, f"{host}:{os.getpid()}:me")
+    assert freed == 1
+    with sqlite_db.session() as session:
+        claimed = outbox.claim_due(session, "someone")
+    assert [a.lease_owner for a in claimed] == ["someone"]
+
+
+def _app(tmp_path, watchlist: str) -> App:
+    config = tmp_path / "watchlist.yaml"
+    config.write_text(watchlist, encoding="utf-8")
+    return App.open(
+        [config],
+        f"sqlite:///{tmp_path / 'tracker.db'}",
+        FetchSettings(host_delay=0.0, backoff=0.01),
+    )
+
+
+def test_the_ops_channel_hears_once_when_a_source_goes_down_and_once_when_it_is_back(
+    tmp_path, news_site: NewsSite, webhook
+) -> None:
+    feed = news_site.url("/feed.xml")
+    app = _app(
+        tmp_path,
+        f"""version: 1
+channels: {{ops: "{webhook.url}"}}
+ops: {{channel: ops, down_after: 2}}
+sources:
+  - {{name: wire-ar, feed: "{feed}"}}
+""",
+    )
+    source = app.watchlist.sources[0]
+
+    async def polls(count: int) -> None:
+        for _ in range(count):
+            await app.poll(source)
+        await app.dispatch()
+
+    try:
+        asyncio.run(polls(4))  # the feed is missing: four failures
+        news_site.add_feed("/feed.xml", [record("a012")])
+        asyncio.run(polls(2))  # back
+    finally:
+        asyncio.run(app.close())
+
+    titles = [m["title"] for m in webhook.messages]
+    assert titles == ["Source down: wire-ar", "Source recovered: wire-ar"]
+    assert "has failed 2 polls in a row: HTTP 404" in webhook.messages[0]["message"]
+
+
+def test_a_failing_source_is_polled_less_often(tmp_path) -> None:
+    app = _app(tmp_path, "version: 1\nsources:\n  - {name: gone, feed: 'http://127.0.0.1:9/f'}\n")
+    source = app.watchlist.sources[0]
+
+    async def run() -> list:
+        return [await app.poll(source, respect_backoff=True) for _ in range(BACKOFF_AFTER + 1)]
+
+    try:
+        reports = asyncio.run(run())
+    finally:
+        asyncio.run(app.close())
+    assert all(r.error for r in reports[:BACKOFF_AFTER])
+    # Twice the interval (15m) after the third failure in a row, doubling from there.
+    assert "failing repeatedly, next try in 30m" in reports[BACKOFF_AFTER - 1].summary()
+    assert reports[BACKOFF_AFTER].skipped is not None
+    assert "skipped, failing; next try" in reports[BACKOFF_AFTER].summary()
+    with app.db.session() as session:
+        state = session.scalars(select(SourceState)).one()
+        assert state.consecutive_failures == BACKOFF_AFTER
+
+
+def test_robots_txt_is_respected_when_asked(tmp_path, news_site: NewsSite) -> None:
+    allowed, private = record("a012"), {**record("a046"), "url": "https://x.test/private/1"}
+    news_site.add_feed("/feed.xml", [allowed, private])
+    news_site.add("/robots.txt", "User-agent: *\nDisallow: /private/\n", "text/plain")
+    app = _app(
+        tmp_path,
+        f"""version: 1
+defaults: {{robots: true}}
+sources:
+  - {{name: polite, feed: "{news_site.url("/feed.xml")}"}}
+""",
+    )
+    try:
+        report = asyncio.run(app.poll(app.watchlist.sources[0]))
+    finally:
+        asyncio.run(app.close())
+    assert report.decisions["new_story"] == 1
+    assert report.article_errors == 1
+    assert "/private/1" not in news_site.hits
+
+
+def test_links_to_internal_addresses_are_refused(httpserver, monkeypatch) -> None:
+    """A public page redirecting to a private address is not followed. (Here "localhost"
+    plays a public host and 127.0.0.1 the private one.)"""
+    import tracker.sources.fetch
+
+    async def internal(host: str) -> bool:
+        return host == "127.0.0.1"
+
+    monkeypatch.setattr(tracker.sources.fetch, "internal_host", internal)
+    private = f"http://127.0.0.1:{httpserver.port}/secret"
+    httpserver.expect_request("/go").respond_with_data(
+        "", status=302, headers={"Location": private}
+    )
+    httpserver.expect_request("/secret").respond_with_data("metadata")
+    public = f"http://localhost:{httpserver.port}/go"
+
+    async def fetch(url: str, allowed: bool) -> bytes:
+        fetcher = Fetcher(FetchSettings(host_delay=0.0))
+        try:
+            return (await fetcher.get(url, internal_allowed=allowed)).body
+        finally:
+            await fetcher.aclose()
+
+    with pytest.raises(FetchError, match="private or local network address"):
+        asyncio.run(fetch(public, allowed=False))
+    with pytest.raises(FetchError, match="private or local network address"):
+        asyncio.run(fetch(private, allowed=False))
+    assert asyncio.run(fetch(public, allowed=True)) == b"metadata"
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("https://user:hunter2@feeds.test/x", "https://user:***@feeds.test/x"),
+        (
+            "https://api.test/feed?token=abc123&lang=ar",
+            "https://api.test/feed?token=%2A%2A%2A&lang=ar",
+        ),
+        (
+            "https://api.test/feed?api_key=k&sig=s",
+            "https://api.test/feed?api_key=%2A%2A%2A&sig=%2A%2A%2A",
+        ),
+    ],
+)
+def test_urls_in_errors_keep_their_secrets(url: str, shown: str) -> None:
+    assert redact(url) == shown
+    assert "hunter2" not in str(FetchError(url, "HTTP 500"))
+
+
+def test_a_date_in_the_future_becomes_the_time_of_arrival(tmp_path, news_site) -> None:
+    future = {**record("a012"), "published": "2099-01-01T00:00:00+00:00"}
+    news_site.add_feed("/feed.xml", [future])
+    app = _app(
+        tmp_path, f"version: 1\nsources:\n  - {{name: s, feed: '{news_site.url('/feed.xml')}'}}\n"
+    )
+    try:
+        asyncio.run(app.poll(app.watchlist.sources[0]))
+        with app.db.session() as session:
+            published = session.scalars(select(Article.published_at)).one()
+    finally:
+        asyncio.run(app.close())
+    assert published is None or published < datetime.now(UTC) + timedelta(hours=1)
+
+
+def test_an_article_whose_page_failed_is_fetched_again_though_the_feed_is_unchanged(
+    tmp_path, httpserver
+) -> None:
+    """The feed answers 304 to a conditional GET; the page that failed must not be lost."""
+    from werkzeug import Request, Response
+
+    from tests.support.site import article_page, rss_feed
+
+    base = httpserver.url_for("").rstrip("/")
+    good, flaky = record("a012"), record("a046")
+    feed = rss_feed(base, [good, flaky])
+    failures = {"left": 1}
+
+    def serve_feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return Response(status=304)
+        return Response(feed, content_type="application/rss+xml", headers={"ETag": '"v1"'})
+
+    def serve_flaky(request: Request) -> Response:
+        if failures["left"]:
+            failures["left"] -= 1
+            return Response("busy", status=404)
+        return Response(article_page(flaky), content_type="text/html")
+
+    from urllib.parse import urlsplit
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(serve_feed)
+    httpserver.expect_request(urlsplit(good["url"]).path).respond_with_data(
+        article_page(good), content_type="text/html"
+    )
+    httpserver.expect_request(urlsplit(flaky["url"]).path).respond_with_handler(serve_flaky)
+    app = _app(tmp_path, f"version: 1\nsources:\n  - {{name: s, feed: '{base}/feed.xml'}}\n")
+    source = app.watchlist.sources[0]
+    try:
+        first = asyncio.run(app.poll(source))
+        second = asyncio.run(app.poll(source))
+        third = asyncio.run(app.poll(source))
+    finally:
+        asyncio.run(app.close())
+    assert (first.article_errors, sum(first.decisions.values())) == (1, 1)
+    assert sum(second.decisions.values()) == 1  # the page that failed, fetched again
+    assert third.not_modified  # and now the feed's validators are kept
+
+
+def test_a_failing_channel_never_shows_its_secret(sqlite_db, caplog, capsys, monkeypatch) -> None:
+    from alerts import Dispatcher
+    from config import Channel
+
+    _queue(sqlite_db, 1)
+    secret = "json://desk:S3CRET-TOKEN@127.0.0.1:9/hook?token=S3CRET-TOKEN"
+    with caplog.at_level("DEBUG"):
+        asyncio.run(Dispatcher(sqlite_db, {"desk": Channel(url=secret)}, "t").dispatch_due())
+    monkeypatch.setenv("TRACKER_DATABASE_URL", str(sqlite_db.url))
+    assert main(["alerts"]) == 0
+    shown = caplog.text + capsys.readouterr().out
+    assert "not delivered" in caplog.text
+    assert "S3CRET" not in shown

@@ -1,0 +1,1 @@
+"""The service: the app, the poller, the pipeline that ties the stages, once/run/replay."""

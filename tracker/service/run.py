@@ -1,0 +1,182 @@
+"""`tracker run`: one interval job per source, a dispatcher, watchlist reload, clean stop."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import signal
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from config import ConfigError, Source, default_config_paths, load_watchlist
+from tracker.service.app import App
+
+log = logging.getLogger(__name__)
+
+DISPATCH_EVERY = 10.0  # seconds between outbox checks when nothing wakes the dispatcher
+RELOAD_EVERY = 3.0  # seconds between watchlist change checks
+STOP_GRACE = 20.0  # seconds polls in flight may take to finish at stop
+
+
+class Service:
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.scheduler = AsyncIOScheduler(timezone=UTC)
+        self._stop = asyncio.Event()
+        self._wake_dispatcher = asyncio.Event()
+        self._in_flight: set[asyncio.Task[object]] = set()
+        self._config_stamp = self._stamp()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._request_stop, signum)
+        self.scheduler.start()
+        for source in self.app.sources:
+            self._schedule(source, first=True)
+        self.scheduler.add_job(
+            self._reload_if_changed,
+            "interval",
+            seconds=RELOAD_EVERY,
+            id="__reload__",
+            max_instances=1,
+            coalesce=True,
+        )
+        self._wake_dispatcher.set()  # what a stopped run left queued goes out at once
+        dispatcher = asyncio.create_task(self._dispatch_loop())
+        log.info(
+            "running: %d sources scheduled; stop with Ctrl-C or SIGTERM", len(self.app.sources)
+        )
+        await self._stop.wait()
+        await self._shutdown(dispatcher)
+
+    def _request_stop(self, signum: int) -> None:
+        if self._stop.is_set():
+            return
+        log.info(
+            "%s received: stopping after work in flight (at most %g s)",
+            signal.Signals(signum).name,
+            STOP_GRACE,
+        )
+        self._stop.set()
+
+    async def _shutdown(self, dispatcher: asyncio.Task[None]) -> None:
+        self.scheduler.pause()
+        if self._in_flight:
+            _, late = await asyncio.wait(self._in_flight, timeout=STOP_GRACE)
+            for task in late:
+                task.cancel()  # its articles stay unseen and are fetched next time
+            if late:
+                log.warning(
+                    "abandoned %d polls still running; they resume at next start", len(late)
+                )
+                await asyncio.gather(*late, return_exceptions=True)
+        self._wake_dispatcher.set()
+        try:
+            await asyncio.wait_for(dispatcher, timeout=STOP_GRACE)
+        except TimeoutError:
+            log.warning("alerts still sending at stop stay queued and are sent at next start")
+        self.scheduler.shutdown(wait=False)
+        await self.app.close()
+        log.info("stopped")
+
+    def _schedule(self, source: Source, *, first: bool = False) -> None:
+        interval = source.interval.total_seconds()
+        jitter = min(interval * 0.1, 60.0)
+        # Spread the first polls over a few seconds rather than firing them all at once.
+        start = datetime.now(UTC) + timedelta(seconds=random.uniform(0, 3))  # noqa: S311
+        self.scheduler.add_job(
+            self._poll_job,
+            "interval",
+            seconds=interval,
+            jitter=jitter,
+            id=source.name,
+            args=[source.name],
+            next_run_time=start if first else None,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=int(interval),
+            replace_existing=True,
+        )
+
+    async def _poll_job(self, name: str) -> None:
+        if self._stop.is_set():
+            return
+        source = self.app.watchlist.source(name)
+        if source is None or not source.enabled:
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._in_flight.add(task)
+        try:
+            job = self.scheduler.get_job(name)
+            report = await self.app.poll(
+                source, job.next_run_time if job else None, respect_backoff=True
+            )
+            if report.alerts:
+                self._wake_dispatcher.set()
+        except Exception:  # one source must never take the service down
+            log.exception("%s: poll failed unexpectedly", name)
+        finally:
+            self._in_flight.discard(task)
+
+    async def _dispatch_loop(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake_dispatcher.wait(), timeout=DISPATCH_EVERY)
+            self._wake_dispatcher.clear()
+            try:
+                await self.app.dispatch()
+            except Exception:
+                log.exception("sending alerts failed; they stay queued and are retried")
+            if self._stop.is_set():
+                return
+
+    def _paths(self) -> list[Path]:
+        try:
+            return default_config_paths(self.app.config_source)
+        except ConfigError:
+            return self.app.config_paths  # an emptied folder: keep watching what we have
+
+    def _stamp(self) -> tuple[tuple[str, float], ...]:
+        stamps = []
+        for path in self._paths():
+            try:
+                stamps.append((str(path), path.stat().st_mtime))
+            except OSError:
+                stamps.append((str(path), -1.0))
+        return tuple(stamps)
+
+    async def _reload_if_changed(self) -> None:
+        stamp = self._stamp()
+        if stamp == self._config_stamp:
+            return
+        self._config_stamp = stamp
+        paths = self._paths()
+        try:
+            watchlist = load_watchlist(paths)
+        except ConfigError as exc:
+            log.error("watchlist not reloaded, the last good one stays in use:\n%s", exc)
+            return
+        old = {s.name: s for s in self.app.sources}
+        self.app.apply(watchlist, paths)
+        new = {s.name: s for s in self.app.sources}
+        for name in old.keys() - new.keys():
+            self.scheduler.remove_job(name)
+        for name, source in new.items():
+            if name not in old:
+                self._schedule(source, first=True)
+            elif source.interval != old[name].interval:
+                self._schedule(source)
+        log.info(
+            "watchlist reloaded: %d sources (%d added, %d removed), %d topics, %d channels",
+            len(new),
+            len(new.keys() - old.keys()),
+            len(old.keys() - new.keys()),
+            len(watchlist.topics),
+            len(watchlist.channels),
+        )

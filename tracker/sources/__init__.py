@@ -1,0 +1,1 @@
+"""Sources: fetching listings and pages politely, and reading the links a listing offers."""

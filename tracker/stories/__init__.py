@@ -1,0 +1,1 @@
+"""Stories: fingerprints, near-copies, features, story grouping and novelty."""

@@ -1,0 +1,274 @@
+"""Story grouping: an article that is not a copy joins the most similar recent story, or
+starts a new one.
+
+Similarity is the cosine of IDF-weighted feature vectors (tracker/features.py) between the
+article and the story's accumulated features, within a window after the story's latest
+article. Across languages only numbers, name skeletons and watchlist topics compare. The
+score fades with the time since the story's latest article, and halves when the article
+matches other watchlist topics than the story: two events of one topic a week apart are
+usually two stories. IDF comes from the stories in the window (how many of them carry a
+feature), so common words weigh little once there is news enough to tell.
+
+The index lives in memory, loaded from and saved to the stories table; before each use it
+reads the stories another process changed since, so replicas share one view.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import Story
+from storage.types import utcnow
+from tracker.stories.features import (
+    ARABIC_NAME,
+    LANGUAGE_BOUND,
+    LATIN_NAME,
+    SCRIPT_BOUND,
+    ArticleFeatures,
+)
+
+WINDOW = timedelta(days=7)  # a story a week quiet is closed; what follows is news
+HALF_LIFE_DAYS = 10.0
+JOIN_THRESHOLD = 0.12
+TOPIC_MISMATCH = 0.5
+SAME_TOPIC_BONUS = 0.15
+SAME_TOPIC_HALF_LIFE_DAYS = 1.0
+IDF_PRIOR = 25  # stories assumed seen before the first: keeps IDF sane when there are few
+MAX_FEATURES = 600  # a story's strongest features kept for scoring
+MAX_WORDS = 6000  # words a story remembers for novelty
+CANDIDATES = 8
+
+
+@dataclass
+class StoryState:
+    story_id: int
+    weights: dict[str, float]
+    langs: set[str]
+    topics: set[str]
+    numbers: set[str]
+    words: set[str]
+    last_at: datetime
+    articles: int = 0
+    version: datetime | None = field(default=None, compare=False)  # stories.updated_at
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "weights": self.weights,
+            "langs": sorted(self.langs),
+            "topics": sorted(self.topics),
+            "numbers": sorted(self.numbers),
+            "words": sorted(self.words),
+            "articles": self.articles,
+        }
+
+    @classmethod
+    def from_row(cls, story: Story) -> StoryState:
+        state = story.state or {}
+        return cls(
+            story_id=story.id,
+            weights=dict(state.get("weights", {})),
+            langs=set(state.get("langs", [])),
+            topics=set(state.get("topics", [])),
+            numbers=set(state.get("numbers", [])),
+            words=set(state.get("words", [])),
+            last_at=story.last_published_at or story.updated_at,
+            articles=int(state.get("articles", 0)),
+            version=story.updated_at,
+        )
+
+    def absorb(self, features: ArticleFeatures, topics: set[str], at: datetime) -> None:
+        for feature, weight in features.weights.items():
+            self.weights[feature] = self.weights.get(feature, 0.0) + weight
+        if len(self.weights) > MAX_FEATURES:
+            strongest = heapq.nlargest(MAX_FEATURES, self.weights.items(), key=lambda i: i[1])
+            self.weights = dict(strongest)
+        self.langs.add(features.lang)
+        self.topics |= topics
+        self.numbers |= features.numbers
+        if len(self.words) < MAX_WORDS:
+            self.words.update(f for f in features.weights if f.startswith(LANGUAGE_BOUND))
+        self.last_at = max(self.last_at, at)
+        self.articles += 1
+
+
+@dataclass(frozen=True)
+class StoryMatch:
+    story: StoryState
+    score: float
+    similarity: float  # before time and topic adjustments
+
+
+@lru_cache(maxsize=4096)
+def _log1p(count: int) -> float:
+    return math.log(count + 1)
+
+
+def _other_script(feature: str) -> str:
+    """A name skeleton meets its transliteration in the other script; numbers and topics
+    are the same feature in every language."""
+    if feature.startswith(ARABIC_NAME):
+        return LATIN_NAME + feature[len(ARABIC_NAME) :]
+    if feature.startswith(LATIN_NAME):
+        return ARABIC_NAME + feature[len(LATIN_NAME) :]
+    return feature
+
+
+class StoryIndex:
+    """The open stories of the last WINDOW, in memory; one per process."""
+
+    def __init__(self, window: timedelta = WINDOW) -> None:
+        self.window = window
+        self.stories: dict[int, StoryState] = {}
+        self._postings: dict[str, set[int]] = {}
+        self._posted: dict[int, set[str]] = {}
+        self._vectors: dict[int, tuple[datetime | None, dict[str, float], float]] = {}
+        self._loaded_from: datetime | None = None
+        self._cursor: datetime | None = None
+
+    # --- keeping the index in step with the database ---------------------------------
+
+    def sync(self, session: Session, at: datetime) -> None:
+        """Load the stories open at `at`, and those other processes changed since the
+        last sync."""
+        start = at - self.window
+        if self._loaded_from is None or start < self._loaded_from:
+            condition = Story.last_published_at >= start
+            self._loaded_from = start
+            self._cursor = self._cursor or utcnow()
+        else:
+            condition = Story.updated_at > self._cursor
+        for story in session.scalars(select(Story).where(condition)):
+            known = self.stories.get(story.id)
+            if known is None or known.version != story.updated_at:
+                self._put(StoryState.from_row(story))
+            self._cursor = max(self._cursor or story.updated_at, story.updated_at)
+        self._evict(start)
+
+    def save(self, session: Session, state: StoryState, title: str, now: datetime) -> Story:
+        """Write a story's state in the caller's transaction (a new story gets its id)."""
+        story = session.get(Story, state.story_id) if state.story_id else None
+        if story is None:
+            story = Story(title=title, created_at=now)
+            session.add(story)
+        story.state = state.to_json()
+        story.last_published_at = state.last_at
+        story.updated_at = now
+        session.flush()
+        if state.story_id != story.id:
+            state.story_id = story.id
+        state.version = now
+        self._put(state)
+        return story
+
+    def _put(self, state: StoryState) -> None:
+        # States change in place (absorb), so what was posted is remembered apart.
+        posted = self._posted.get(state.story_id, set())
+        current = set(state.weights)
+        self._unpost(state.story_id, posted - current)
+        for feature in current - posted:
+            self._postings.setdefault(feature, set()).add(state.story_id)
+        self._posted[state.story_id] = current
+        self.stories[state.story_id] = state
+        self._vectors.pop(state.story_id, None)
+
+    def _unpost(self, story_id: int, features: set[str]) -> None:
+        for feature in features:
+            postings = self._postings.get(feature)
+            if postings is not None:
+                postings.discard(story_id)
+                if not postings:
+                    del self._postings[feature]
+
+    def _evict(self, before: datetime) -> None:
+        for story_id in [i for i, s in self.stories.items() if s.last_at < before]:
+            del self.stories[story_id]
+            self._vectors.pop(story_id, None)
+            self._unpost(story_id, self._posted.pop(story_id, set()))
+
+    # --- scoring --------------------------------------------------------------------
+
+    def idf(self, feature: str) -> float:
+        if feature.startswith("t:"):
+            return 1.0
+        return math.log(len(self.stories) + IDF_PRIOR) - _log1p(
+            len(self._postings.get(feature, ()))
+        )
+
+    def best_match(
+        self, features: ArticleFeatures, topics: set[str], at: datetime
+    ) -> StoryMatch | None:
+        """The story this article belongs to, or None when it starts a new one."""
+        vector = {f: w * self.idf(f) for f, w in features.weights.items()}
+        # Candidates: the stories sharing most of the article's strongest features, its
+        # names in either script, its numbers and its topics.
+        strongest = heapq.nlargest(40, vector.items(), key=lambda item: item[1])
+        strongest += [(f, w) for f, w in vector.items() if f[0] in "nt"]
+        shared: dict[int, float] = {}
+        for feature, weight in strongest:
+            for key in {feature, _other_script(feature)}:
+                for story_id in self._postings.get(key, ()):
+                    shared[story_id] = shared.get(story_id, 0.0) + weight
+        best: StoryMatch | None = None
+        for story_id in heapq.nlargest(CANDIDATES, shared, key=shared.__getitem__):
+            story = self.stories[story_id]
+            # Either way in time: sources polled side by side deliver out of order.
+            gap = abs((at - story.last_at).total_seconds()) / 86400
+            if gap > self.window.days:
+                continue
+            similarity = self.similarity(features, story)
+            score = similarity * 0.5 ** (gap / HALF_LIFE_DAYS)
+            common = topics & story.topics
+            if common:
+                # The same watched topic within hours is most likely the same story.
+                overlap = len(common) / len(topics | story.topics)
+                score += SAME_TOPIC_BONUS * overlap * 0.5 ** (gap / SAME_TOPIC_HALF_LIFE_DAYS)
+            elif topics or story.topics:
+                score *= TOPIC_MISMATCH
+            if best is None or score > best.score:
+                best = StoryMatch(story, score, similarity)
+        return best if best is not None and best.score >= JOIN_THRESHOLD else None
+
+    def similarity(self, features: ArticleFeatures, story: StoryState) -> float:
+        """Cosine of words, numbers and topics within the article's language; for a story
+        also told in other languages, at least the share of the article's names, numbers and
+        topics it carries."""
+        best = self._same_language(features, story) if features.lang in story.langs else 0.0
+        if story.langs - {features.lang}:
+            best = max(best, self._across_languages(features, story))
+        return best
+
+    def _same_language(self, features: ArticleFeatures, story: StoryState) -> float:
+        article = {f: w * self.idf(f) for f, w in features.comparable({features.lang}).items()}
+        theirs, their_norm = self._vector(story)
+        dot = sum(w * theirs.get(f, 0.0) for f, w in article.items())
+        norms = math.sqrt(sum(w * w for w in article.values())) * their_norm
+        return dot / norms if norms else 0.0
+
+    def _vector(self, story: StoryState) -> tuple[dict[str, float], float]:
+        """A story's IDF-weighted vector and its norm, kept until the story changes (the
+        IDF of its features drifts slowly as other stories come and go)."""
+        cached = self._vectors.get(story.story_id)
+        if cached is not None and cached[0] is story.version:
+            return cached[1], cached[2]
+        vector = {
+            f: w * self.idf(f) for f, w in story.weights.items() if not f.startswith(SCRIPT_BOUND)
+        }
+        norm = math.sqrt(sum(w * w for w in vector.values()))
+        self._vectors[story.story_id] = (story.version, vector, norm)
+        return vector, norm
+
+    def _across_languages(self, features: ArticleFeatures, story: StoryState) -> float:
+        # The story's every Arabic word has a skeleton, so a cosine would drown the few names
+        # an English report shares: ask instead how much of the article the story carries.
+        article = {f: w * self.idf(f) for f, w in features.comparable(set()).items()}
+        total = sum(article.values())
+        carried = sum(w for f, w in article.items() if _other_script(f) in story.weights)
+        return carried / total if total else 0.0

@@ -1,0 +1,67 @@
+"""Near-copies: the same text with boilerplate lines added, a paragraph dropped or moved,
+spelling variants or a sentence that adds nothing.
+
+Candidates come from the LSH buckets of the MinHash signature (an indexed lookup); each is
+then confirmed on its signature: about half the shingles in common (Jaccard), or most of the
+shorter text found in the longer (containment, for an aggregator's copy wrapped in its own
+header and footer lines). A longer text that brings numbers the candidate does not have is
+not a copy but an update, and goes on to be judged as a development.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import Article, ArticleBucket
+from tracker.stories.fingerprint import Signature
+
+JACCARD = 0.5
+CONTAINMENT = 0.8
+MIN_SHINGLES = 15  # below this, a few shared phrases would look like a copy
+GROWTH_FOR_UPDATE = 1.2  # an update adds at least a fifth to the text
+
+
+@dataclass(frozen=True)
+class NearCopy:
+    article_id: int
+    story_id: int
+    jaccard: float
+    containment: float
+
+
+def near_copy_of(session: Session, signature: Signature, numbers: set[str]) -> NearCopy | None:
+    """The stored article this one nearly copies; `numbers` are the fact numbers of its
+    real paragraphs (tracker.stories.features.body_numbers)."""
+    if signature.shingles < MIN_SHINGLES:
+        return None
+    candidate_ids = select(ArticleBucket.article_id).where(
+        ArticleBucket.bucket.in_(signature.buckets())
+    )
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                Article.id, Article.story_id, Article.signature, Article.shingles, Article.numbers
+            )
+            .where(Article.id.in_(candidate_ids.distinct()))
+            .order_by(Article.id)
+        )
+        .all()
+    )
+    best: NearCopy | None = None
+    for article_id, story_id, raw, shingles, their_numbers in rows:
+        if raw is None or shingles < MIN_SHINGLES:
+            continue
+        theirs = Signature.from_bytes(raw, shingles)
+        jaccard, containment = signature.jaccard(theirs), signature.containment(theirs)
+        if jaccard < JACCARD and containment < CONTAINMENT:
+            continue
+        grew = signature.shingles >= GROWTH_FOR_UPDATE * shingles
+        if grew and numbers - set(their_numbers or ()):
+            continue  # the same text and more, with new facts: an update
+        if best is None or jaccard > best.jaccard:
+            best = NearCopy(article_id, story_id, jaccard, containment)
+    return best

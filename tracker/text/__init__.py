@@ -1,0 +1,1 @@
+"""Text: normalisation, the rules of each language, and topic matching."""
