@@ -35,8 +35,9 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 from config import load_watchlist
 from storage import Article, ArticleBucket, Database, Story
 from storage.models import url_key
-from tracker.service.pipeline import IncomingArticle, Pipeline
-from tracker.stories.features import article_features, body_numbers
+from tracker.articles.incoming import IncomingArticle
+from tracker.service.pipeline import Pipeline
+from tracker.stories.article import ArticleText
 from tracker.stories.fingerprint import NUM_PERM, Signature, signature
 from tracker.stories.index import StoryIndex
 from tracker.stories.neardup import CONTAINMENT, JACCARD, near_copy_of
@@ -123,31 +124,46 @@ def perturb(text_: str, rng: random.Random) -> str:
     return "\n\n".join(paragraphs)
 
 
-def near_copy_lookup(db: Database, queries: list[tuple[Signature, dict]]) -> float:
+def _read(record: dict) -> ArticleText:
+    """A corpus record read as the pipeline reads it, its signature and features computed
+    before any timing starts."""
+    article = ArticleText.read(
+        IncomingArticle(
+            url=record["url"],
+            outlet=record["outlet"],
+            title=record["title"],
+            text=record["text"],
+            lang=record["lang"],
+        )
+    )
+    assert article.signature and article.numbers is not None and article.features
+    return article
+
+
+def near_copy_lookup(db: Database, queries: list[ArticleText]) -> float:
     times = []
     with db.session() as session:
-        for sig, record in queries:  # once untimed: warm caches and compiled statements
-            near_copy_of(session, sig, body_numbers(record["text"]))
-        for sig, record in queries:
+        for article in queries:  # once untimed: warm caches and compiled statements
+            near_copy_of(session, article)
+        for article in queries:
             started = time.perf_counter()
-            near_copy_of(session, sig, body_numbers(record["text"]))
+            near_copy_of(session, article)
             times.append(time.perf_counter() - started)
     return statistics.median(times) * 1e3
 
 
 def story_lookup(index: StoryIndex, at: datetime) -> float:
     times = []
-    for record in RECORDS:
-        features = article_features(record["title"], record["text"], record["lang"], set())
+    for article in map(_read, RECORDS):
         started = time.perf_counter()
-        index.best_match(features, set(), at)
+        index.best_match(article, set(), at)
         times.append(time.perf_counter() - started)
     return statistics.median(times) * 1e3
 
 
 def bench_lookup(sizes: list[int], keep: Path | None) -> Database | None:
     rng = np.random.default_rng(5)
-    queries = [(signature(normalize(r["text"]).split()), r) for r in RECORDS]
+    queries = [_read(r) for r in RECORDS]
     kept = None
     print("lookup per article (median) with N stored articles:")
     baseline = None

@@ -8,7 +8,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tracker.service.pipeline import IncomingArticle
+from tracker.articles.incoming import IncomingArticle
 
 DATA = Path(__file__).parents[1] / "data"
 CORPUS = DATA / "corpus"

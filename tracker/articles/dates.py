@@ -15,23 +15,10 @@ import re
 import time
 from datetime import UTC, datetime, tzinfo
 
-_MONTHS = {
-    # Levantine and Iraqi
-    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
-    "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
-    # Egyptian and Gulf
-    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
-    "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11,
-    "ديسمبر": 12,
-    # Maghrebi
-    "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويليه": 7, "اوت": 8,
-}  # fmt: skip
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
-MONTH_NAMES = tuple(_MONTHS)
+from tracker.text.calendar_words import AM, MONTHS, PM, TIME_OF_DAY
+from tracker.text.normalise import fold_letters
 
-_MONTH = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
+_MONTH = "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True))
 _DAY_MONTH_YEAR = re.compile(
     rf"(?<!\d)(\d{{1,2}})\s+({_MONTH})(?![\w])\.?(?:\s*/\s*(?:{_MONTH}))?\s*[,،]?\s+(\d{{4}})(?!\d)",
     re.I,
@@ -39,18 +26,6 @@ _DAY_MONTH_YEAR = re.compile(
 _MONTH_DAY_YEAR = re.compile(
     rf"(?<![\w])({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})", re.I
 )
-_TIME = re.compile(
-    r"(?<!\d)(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)?(?![\w])",
-    re.I,
-)
-_PM = {"مساء", "م", "pm", "p.m."}
-_AM = {"صباحا", "ص", "am", "a.m."}
-# Light folding for month names and digits only: keeps ":" and "/" that dates need.
-_FOLD = str.maketrans(
-    {**{chr(0x0660 + d): str(d) for d in range(10)}, **{chr(0x06F0 + d): str(d) for d in range(10)},
-     "أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ـ": None,
-     **{chr(c): None for c in range(0x064B, 0x0653)}}
-)  # fmt: skip
 
 
 def parse_date(value: str | None, zone: tzinfo = UTC) -> datetime | None:
@@ -74,24 +49,24 @@ def parse_date(value: str | None, zone: tzinfo = UTC) -> datetime | None:
 
 def parse_date_in_words(text: str, zone: tzinfo = UTC) -> datetime | None:
     """The first date written in words in `text`, with a time if one follows it."""
-    folded = text.translate(_FOLD)
+    folded = fold_letters(text)
     match = _DAY_MONTH_YEAR.search(folded)
     if match:
-        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], match.group(3)
+        day, month, year = int(match.group(1)), MONTHS[match.group(2).lower()], match.group(3)
     else:
         match = _MONTH_DAY_YEAR.search(folded)
         if not match:
             return None
-        month, day, year = _MONTHS[match.group(1).lower()], int(match.group(2)), match.group(3)
+        month, day, year = MONTHS[match.group(1).lower()], int(match.group(2)), match.group(3)
     hour = minute = second = 0
-    clock = _TIME.search(folded, match.end()) or _TIME.search(folded, 0, match.start())
+    clock = TIME_OF_DAY.search(folded, match.end()) or TIME_OF_DAY.search(folded, 0, match.start())
     if clock:
         hour, minute = int(clock.group(1)), int(clock.group(2))
         second = int(clock.group(3) or 0)
         meridiem = (clock.group(4) or "").lower()
-        if meridiem in _PM and hour < 12:
+        if meridiem in PM and hour < 12:
             hour += 12
-        elif meridiem in _AM and hour == 12:
+        elif meridiem in AM and hour == 12:
             hour = 0
     try:
         local = datetime(int(year), month, day, hour, minute, second, tzinfo=zone)
@@ -102,7 +77,7 @@ def parse_date_in_words(text: str, zone: tzinfo = UTC) -> datetime | None:
 
 def mentions_time(text: str) -> bool:
     """Whether `text` carries a time of day (a masthead's date of today does not)."""
-    return bool(_TIME.search(text.translate(_FOLD)))
+    return bool(TIME_OF_DAY.search(fold_letters(text)))
 
 
 def from_struct_time(value: time.struct_time | None) -> datetime | None:

@@ -16,16 +16,16 @@ from sqlalchemy.orm import Session
 
 from alerts import AlertPayload, TopicLine, queue_alert
 from config import Watchlist
-from storage import Article, ArticleBucket, TopicHit, queries
+from storage import models, queries
 from storage.models import url_key
 from storage.types import utcnow
-from tracker.stories.features import article_features, body_numbers
-from tracker.stories.fingerprint import Signature, content_hash, signature
+from tracker.articles.incoming import IncomingArticle
+from tracker.stories.article import ArticleText
 from tracker.stories.index import StoryIndex, StoryState
 from tracker.stories.neardup import near_copy_of
 from tracker.stories.novelty import Novelty, assess
 from tracker.text.match import TopicMatch, TopicMatcher
-from tracker.text.normalise import guess_language, lead, normalize
+from tracker.text.sentences import excerpt
 
 log = logging.getLogger(__name__)
 
@@ -39,19 +39,6 @@ class Decision(StrEnum):
 
 
 @dataclass(frozen=True)
-class IncomingArticle:
-    url: str  # canonical
-    outlet: str
-    title: str
-    text: str
-    lang: str | None = None
-    published: datetime | None = None
-    link: str | None = None  # as listed, when it differs from the canonical URL
-    guid: str | None = None
-    source_id: int | None = None
-
-
-@dataclass(frozen=True)
 class Outcome:
     article_id: int
     decision: Decision
@@ -62,14 +49,6 @@ class Outcome:
     stored: bool = True  # False when the URL was already stored
     alert: bool = False  # the decision calls for an alert (whether or not a channel is on)
     novelty: Novelty | None = None
-
-
-@dataclass(frozen=True)
-class _Stored:
-    id: int
-    story_id: int
-    incoming: IncomingArticle
-    link: str
 
 
 @dataclass(frozen=True)
@@ -97,20 +76,14 @@ class Pipeline:
             return Outcome(known.id, Decision.DUPLICATE, known.story_id, known.id, (), (), False)
 
         now = utcnow()
-        at = incoming.published or now
-        tokens = normalize(incoming.text).split()
-        digest = content_hash(" ".join(tokens))
-        matches = tuple(self.matcher.match(incoming.title, incoming.text))
-        topics = {m.topic for m in matches}
-        fingerprint = signature(tokens)
-        numbers = body_numbers(incoming.text)
-
-        placed = self._place(session, incoming, digest, fingerprint, numbers, topics, at, now)
+        article = ArticleText.read(incoming)
+        matches = tuple(self.matcher.match(article.title.tokens, article.tokens))
+        placed = self._place(session, article, {m.topic for m in matches}, now)
         link = incoming.link or incoming.url
         # Core inserts: the hot path needs no ORM bookkeeping for rows it will not touch again.
         connection = session.connection()
         article_id = connection.execute(
-            insert(Article).returning(Article.id),
+            insert(models.Article).returning(models.Article.id),
             {
                 "source_id": incoming.source_id,
                 "outlet": incoming.outlet,
@@ -124,10 +97,10 @@ class Pipeline:
                 "lang": incoming.lang,
                 "published_at": incoming.published,
                 "ingested_at": now,
-                "content_hash": digest,
-                "signature": fingerprint.to_bytes(),
-                "shingles": fingerprint.shingles,
-                "numbers": sorted(numbers),
+                "content_hash": article.content_hash,
+                "signature": article.signature.to_bytes(),
+                "shingles": article.signature.shingles,
+                "numbers": sorted(article.own_numbers),  # for the near-copy check
                 "novelty": placed.novelty.to_json() if placed.novelty else None,
                 "story_id": placed.story_id,
                 "decision": placed.decision.value,
@@ -136,12 +109,12 @@ class Pipeline:
         ).scalar_one()
         if placed.decision is not Decision.DUPLICATE:  # an exact copy's text has buckets
             connection.execute(
-                insert(ArticleBucket),
-                [{"article_id": article_id, "bucket": b} for b in set(fingerprint.buckets())],
+                insert(models.ArticleBucket),
+                [{"article_id": article_id, "bucket": b} for b in set(article.signature.buckets())],
             )
         if matches:
             connection.execute(
-                insert(TopicHit),
+                insert(models.TopicHit),
                 [
                     {
                         "article_id": article_id,
@@ -152,9 +125,12 @@ class Pipeline:
                     for m in matches
                 ],
             )
-        article = _Stored(article_id, placed.story_id, incoming, link)
         alerting = tuple(m for m in matches if m.topic in placed.alert_topics)
-        queued = self._queue_alerts(session, article, placed, alerting) if alerting else ()
+        queued = (
+            self._queue_alerts(session, article, article_id, link, placed, alerting)
+            if alerting
+            else ()
+        )
         return Outcome(
             article_id,
             placed.decision,
@@ -167,41 +143,32 @@ class Pipeline:
         )
 
     def _place(
-        self,
-        session: Session,
-        incoming: IncomingArticle,
-        digest: str,
-        fingerprint: Signature,
-        numbers: set[str],
-        topics: set[str],
-        at: datetime,
-        now: datetime,
+        self, session: Session, article: ArticleText, topics: set[str], now: datetime
     ) -> _Placed:
         """Exact copy → near copy → a recent story (development or coverage) → new story."""
-        copy_of = queries.first_with_text(session, digest)
+        copy_of = queries.first_with_text(session, article.content_hash)
         # Copies join their original's story but leave it as it was: they add nothing to
         # what it is about, nor to how long it stays open.
         if copy_of is not None:
             return _Placed(Decision.DUPLICATE, copy_of.story_id, copy_of.id)
-        near = near_copy_of(session, fingerprint, numbers)
+        near = near_copy_of(session, article)
         if near is not None:
             return _Placed(Decision.NEAR_DUPLICATE, near.story_id, near.article_id)
 
-        lang = incoming.lang or guess_language(incoming.text) or "ar"
-        features = article_features(incoming.title, incoming.text, lang, topics)
+        at = article.incoming.published or now
         self.stories.sync(session, at)
-        match = self.stories.best_match(features, topics, at)
+        match = self.stories.best_match(article, topics, at)
         if match is None:
             state = StoryState(0, {}, set(), set(), set(), set(), at)
-            state.absorb(features, topics, at)
-            story = self.stories.save(session, state, incoming.title, now)
+            state.absorb(article, topics, at)
+            story = self.stories.save(session, state, article.incoming.title, now)
             return _Placed(Decision.NEW_STORY, story.id, alert_topics=frozenset(topics))
         state = match.story
         gap_days = (at - state.last_at).total_seconds() / 86400
-        novelty = assess(features, state, incoming.title, incoming.text, gap_days)
+        novelty = assess(article, state, gap_days)
         known_topics = set(state.topics)
-        state.absorb(features, topics, at)
-        self.stories.save(session, state, incoming.title, now)
+        state.absorb(article, topics, at)
+        self.stories.save(session, state, article.incoming.title, now)
         if novelty.development:
             return _Placed(
                 Decision.DEVELOPMENT,
@@ -221,16 +188,22 @@ class Pipeline:
     def _queue_alerts(
         self,
         session: Session,
-        article: _Stored,
+        article: ArticleText,
+        article_id: int,
+        link: str,
         placed: _Placed,
         matches: tuple[TopicMatch, ...],
     ) -> tuple[str, ...]:
+        incoming = article.incoming
         also = list(
             dict.fromkeys(
                 session.scalars(
-                    select(Article.outlet)
-                    .where(Article.story_id == article.story_id, Article.id != article.id)
-                    .order_by(Article.id)
+                    select(models.Article.outlet)
+                    .where(
+                        models.Article.story_id == placed.story_id,
+                        models.Article.id != article_id,
+                    )
+                    .order_by(models.Article.id)
                 )
             )
         )
@@ -245,19 +218,19 @@ class Pipeline:
             ]
             if not lines:
                 continue
-            published = article.incoming.published
+            published = incoming.published
             payload = AlertPayload(
                 event=placed.event,
                 topics=lines,
-                title=article.incoming.title,
-                outlet=article.incoming.outlet,
-                url=article.link,
+                title=incoming.title,
+                outlet=incoming.outlet,
+                url=link,
                 published=published.astimezone(UTC).isoformat() if published else None,
-                lead=lead(article.incoming.text),
-                lang=article.incoming.lang,
-                also=[o for o in also if o != article.incoming.outlet],
+                lead=excerpt(article.lead),
+                lang=incoming.lang,
+                also=[o for o in also if o != incoming.outlet],
                 new_facts=placed.novelty.sentences if placed.novelty else [],
             )
-            if queue_alert(session, channel_name, article.story_id, article.id, payload):
+            if queue_alert(session, channel_name, placed.story_id, article_id, payload):
                 queued.append(channel_name)
         return tuple(queued)

@@ -16,10 +16,11 @@ from config import Source, Watchlist
 from config.intervals import format_interval
 from storage import Database, queries
 from tracker.articles.extract import extract
+from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
 from tracker.errors import FetchError, TrackerError
 from tracker.service.health import note_poll
-from tracker.service.pipeline import IncomingArticle, Outcome, Pipeline
+from tracker.service.pipeline import Outcome, Pipeline
 from tracker.sources.discover import Candidate, discover
 from tracker.sources.fetch import Fetched, Fetcher
 from tracker.sources.netguard import source_is_internal

@@ -14,8 +14,9 @@ from typing import Any
 
 from storage import Database
 from tracker.articles.dates import parse_date
+from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
-from tracker.service.pipeline import IncomingArticle, Pipeline
+from tracker.service.pipeline import Pipeline
 
 
 class ReplayInputError(ValueError):

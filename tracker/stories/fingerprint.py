@@ -11,22 +11,32 @@ copy with its own header and footer lines contains all of the original).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 NUM_PERM = 64
 BANDS = 16  # of 4 rows: texts sharing ~half their shingles are likely to share a bucket
 ROWS = NUM_PERM // BANDS
 SHINGLE = 3
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=1)  # its permutations are built once, reused
 
 
-def content_hash(normalised_text: str) -> str:
+def content_hash(tokens: Sequence[str]) -> str:
     """SHA-256 of the normalised body: equal for copies that differ only in spelling
     variants the normaliser folds (hamza, diacritics, digits, punctuation)."""
-    return hashlib.sha256(normalised_text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()
+
+
+@cache
+def _permutations() -> tuple[Any, str]:
+    """MinHash permutations, built once and reused for every signature."""
+    from datasketch import MinHash
+
+    template = MinHash(num_perm=NUM_PERM, seed=1)
+    return template.permutations, template.scheme
 
 
 @dataclass(frozen=True)
@@ -63,12 +73,15 @@ class Signature:
         return min(1.0, j * (self.shingles + other.shingles) / ((1 + j) * smaller))
 
 
-def signature(tokens: list[str]) -> Signature:
+def signature(tokens: Sequence[str]) -> Signature:
     grams = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
     if not grams and tokens:
         grams = {" ".join(tokens)}
-    minhash = MinHash(
-        num_perm=NUM_PERM, seed=1, permutations=_TEMPLATE.permutations, scheme=_TEMPLATE.scheme
-    )
+    # Imported where it is used: datasketch's package pulls in scipy (most of a second)
+    # for parts we do not use, a cost no command should pay before it needs a signature.
+    from datasketch import MinHash
+
+    permutations, scheme = _permutations()
+    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=permutations, scheme=scheme)
     minhash.update_batch([g.encode("utf-8") for g in grams])
     return Signature(minhash.hashvalues.astype(np.uint32), len(grams))

@@ -1,7 +1,7 @@
 """Story grouping: an article that is not a copy joins the most similar recent story, or
 starts a new one.
 
-Similarity is the cosine of IDF-weighted feature vectors (tracker/features.py) between the
+Similarity is the cosine of IDF-weighted feature vectors (stories/features.py) between the
 article and the story's accumulated features, within a window after the story's latest
 article. Across languages only numbers, name skeletons and watchlist topics compare. The
 score fades with the time since the story's latest article, and halves when the article
@@ -27,13 +27,8 @@ from sqlalchemy.orm import Session
 
 from storage import Story
 from storage.types import utcnow
-from tracker.stories.features import (
-    ARABIC_NAME,
-    LANGUAGE_BOUND,
-    LATIN_NAME,
-    SCRIPT_BOUND,
-    ArticleFeatures,
-)
+from tracker.stories.article import ArticleText
+from tracker.stories.features import ARABIC_NAME, LANGUAGE_BOUND, LATIN_NAME, SCRIPT_BOUND
 
 WINDOW = timedelta(days=7)  # a story a week quiet is closed; what follows is news
 HALF_LIFE_DAYS = 10.0
@@ -84,17 +79,17 @@ class StoryState:
             version=story.updated_at,
         )
 
-    def absorb(self, features: ArticleFeatures, topics: set[str], at: datetime) -> None:
-        for feature, weight in features.weights.items():
+    def absorb(self, article: ArticleText, topics: set[str], at: datetime) -> None:
+        for feature, weight in article.features.with_topics(topics).items():
             self.weights[feature] = self.weights.get(feature, 0.0) + weight
         if len(self.weights) > MAX_FEATURES:
             strongest = heapq.nlargest(MAX_FEATURES, self.weights.items(), key=lambda i: i[1])
             self.weights = dict(strongest)
-        self.langs.add(features.lang)
+        self.langs.add(article.lang)
         self.topics |= topics
-        self.numbers |= features.numbers
+        self.numbers |= article.numbers
         if len(self.words) < MAX_WORDS:
-            self.words.update(f for f in features.weights if f.startswith(LANGUAGE_BOUND))
+            self.words.update(f for f in article.features.weights if f.startswith(LANGUAGE_BOUND))
         self.last_at = max(self.last_at, at)
         self.articles += 1
 
@@ -104,6 +99,16 @@ class StoryMatch:
     story: StoryState
     score: float
     similarity: float  # before time and topic adjustments
+
+
+@dataclass(frozen=True)
+class _Query:
+    lang: str
+    vector: dict[str, float]  # IDF-weighted features, topics included
+    same_language: dict[str, float]
+    same_norm: float
+    across: dict[str, float]
+    across_total: float
 
 
 @lru_cache(maxsize=4096)
@@ -202,15 +207,13 @@ class StoryIndex:
             len(self._postings.get(feature, ()))
         )
 
-    def best_match(
-        self, features: ArticleFeatures, topics: set[str], at: datetime
-    ) -> StoryMatch | None:
+    def best_match(self, article: ArticleText, topics: set[str], at: datetime) -> StoryMatch | None:
         """The story this article belongs to, or None when it starts a new one."""
-        vector = {f: w * self.idf(f) for f, w in features.weights.items()}
+        query = self._query(article, topics)
         # Candidates: the stories sharing most of the article's strongest features, its
         # names in either script, its numbers and its topics.
-        strongest = heapq.nlargest(40, vector.items(), key=lambda item: item[1])
-        strongest += [(f, w) for f, w in vector.items() if f[0] in "nt"]
+        strongest = heapq.nlargest(40, query.vector.items(), key=lambda item: item[1])
+        strongest += [(f, w) for f, w in query.vector.items() if f[0] in "nt"]
         shared: dict[int, float] = {}
         for feature, weight in strongest:
             for key in {feature, _other_script(feature)}:
@@ -223,7 +226,7 @@ class StoryIndex:
             gap = abs((at - story.last_at).total_seconds()) / 86400
             if gap > self.window.days:
                 continue
-            similarity = self.similarity(features, story)
+            similarity = self._similarity(query, story)
             score = similarity * 0.5 ** (gap / HALF_LIFE_DAYS)
             common = topics & story.topics
             if common:
@@ -236,21 +239,31 @@ class StoryIndex:
                 best = StoryMatch(story, score, similarity)
         return best if best is not None and best.score >= JOIN_THRESHOLD else None
 
-    def similarity(self, features: ArticleFeatures, story: StoryState) -> float:
+    def _query(self, article: ArticleText, topics: set[str]) -> _Query:
+        """The article's IDF-weighted vector, built once for all candidate stories."""
+        vector = {f: w * self.idf(f) for f, w in article.features.with_topics(topics).items()}
+        # Within a language, words, numbers and topics compare (a name's skeleton would
+        # only repeat its word); across languages, numbers, name skeletons and topics.
+        same = {f: w for f, w in vector.items() if not f.startswith(SCRIPT_BOUND)}
+        across = {f: w for f, w in vector.items() if not f.startswith(LANGUAGE_BOUND)}
+        norm = math.sqrt(sum(w * w for w in same.values()))
+        return _Query(article.lang, vector, same, norm, across, sum(across.values()))
+
+    def _similarity(self, query: _Query, story: StoryState) -> float:
         """Cosine of words, numbers and topics within the article's language; for a story
         also told in other languages, at least the share of the article's names, numbers and
         topics it carries."""
-        best = self._same_language(features, story) if features.lang in story.langs else 0.0
-        if story.langs - {features.lang}:
-            best = max(best, self._across_languages(features, story))
+        best = 0.0
+        if query.lang in story.langs and query.same_norm:
+            theirs, their_norm = self._vector(story)
+            dot = sum(w * theirs.get(f, 0.0) for f, w in query.same_language.items())
+            best = dot / (query.same_norm * their_norm) if their_norm else 0.0
+        if story.langs - {query.lang} and query.across_total:
+            # The story's every Arabic word has a skeleton, so a cosine would drown the few
+            # names an English report shares: ask how much of the article the story carries.
+            carried = sum(w for f, w in query.across.items() if _other_script(f) in story.weights)
+            best = max(best, carried / query.across_total)
         return best
-
-    def _same_language(self, features: ArticleFeatures, story: StoryState) -> float:
-        article = {f: w * self.idf(f) for f, w in features.comparable({features.lang}).items()}
-        theirs, their_norm = self._vector(story)
-        dot = sum(w * theirs.get(f, 0.0) for f, w in article.items())
-        norms = math.sqrt(sum(w * w for w in article.values())) * their_norm
-        return dot / norms if norms else 0.0
 
     def _vector(self, story: StoryState) -> tuple[dict[str, float], float]:
         """A story's IDF-weighted vector and its norm, kept until the story changes (the
@@ -264,11 +277,3 @@ class StoryIndex:
         norm = math.sqrt(sum(w * w for w in vector.values()))
         self._vectors[story.story_id] = (story.version, vector, norm)
         return vector, norm
-
-    def _across_languages(self, features: ArticleFeatures, story: StoryState) -> float:
-        # The story's every Arabic word has a skeleton, so a cosine would drown the few names
-        # an English report shares: ask instead how much of the article the story carries.
-        article = {f: w * self.idf(f) for f, w in features.comparable(set()).items()}
-        total = sum(article.values())
-        carried = sum(w for f, w in article.items() if _other_script(f) in story.weights)
-        return carried / total if total else 0.0

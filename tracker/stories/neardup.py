@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage import Article, ArticleBucket
+from storage import models
+from tracker.stories.article import ArticleText
 from tracker.stories.fingerprint import Signature
 
 JACCARD = 0.5
@@ -32,22 +33,21 @@ class NearCopy:
     containment: float
 
 
-def near_copy_of(session: Session, signature: Signature, numbers: set[str]) -> NearCopy | None:
-    """The stored article this one nearly copies; `numbers` are the fact numbers of its
-    real paragraphs (tracker.stories.features.body_numbers)."""
+def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
+    """The stored article this one nearly copies, if any."""
+    signature = article.signature
     if signature.shingles < MIN_SHINGLES:
         return None
-    candidate_ids = select(ArticleBucket.article_id).where(
-        ArticleBucket.bucket.in_(signature.buckets())
+    stored = models.Article
+    candidate_ids = select(models.ArticleBucket.article_id).where(
+        models.ArticleBucket.bucket.in_(signature.buckets())
     )
     rows = (
         session.connection()
         .execute(
-            select(
-                Article.id, Article.story_id, Article.signature, Article.shingles, Article.numbers
-            )
-            .where(Article.id.in_(candidate_ids.distinct()))
-            .order_by(Article.id)
+            select(stored.id, stored.story_id, stored.signature, stored.shingles, stored.numbers)
+            .where(stored.id.in_(candidate_ids.distinct()))
+            .order_by(stored.id)
         )
         .all()
     )
@@ -60,7 +60,7 @@ def near_copy_of(session: Session, signature: Signature, numbers: set[str]) -> N
         if jaccard < JACCARD and containment < CONTAINMENT:
             continue
         grew = signature.shingles >= GROWTH_FOR_UPDATE * shingles
-        if grew and numbers - set(their_numbers or ()):
+        if grew and article.own_numbers - set(their_numbers or ()):
             continue  # the same text and more, with new facts: an update
         if best is None or jaccard > best.jaccard:
             best = NearCopy(article_id, story_id, jaccard, containment)

@@ -1,7 +1,7 @@
 """Topic matching: `any` / `all` / `none` term rules over normalised tokens.
 
 A term is a phrase of normalised tokens that must appear consecutively. Arabic tokens match
-however an outlet attaches them:
+however an outlet attaches them (the rules live in tracker/text/arabic.py):
 
 - proclitics: an optional و or ف, then an optional ب, ك or ل, then an optional ال, and the
   contracted لل («وبقانون», «لقسد», «فالتحالف», «للتحالف»); a term token written with ال
@@ -24,73 +24,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from config import Topic
-from tracker.text.normalise import is_arabic_token, tokens
-
-_CONJUNCTIONS = ("", "و", "ف")
-_PREPOSITIONS = ("", "ب", "ك", "ل")
-_PROCLITICS = sorted(
-    {c + p + a for c in _CONJUNCTIONS for p in _PREPOSITIONS for a in ("", "ال")}
-    | {c + "لل" for c in _CONJUNCTIONS},
-    key=len,
-    reverse=True,
-)
-_SUFFIXES = ("ه", "ها", "هم", "هما", "هن", "كم", "كما", "نا", "ات", "ون", "ين", "ان", "تان", "تين")
-_PROCLITICS_BY_FIRST_LETTER: dict[str, tuple[str, ...]] = defaultdict(tuple)
-for _proclitic in _PROCLITICS:
-    if _proclitic:
-        _PROCLITICS_BY_FIRST_LETTER[_proclitic[0]] += (_proclitic,)
-_SUFFIXES_BY_LAST_LETTER: dict[str, tuple[str, ...]] = defaultdict(tuple)
-_MIN_STEM = 2  # letters left after removing proclitics
-_MIN_SUFFIXED_STEM = 3  # letters left after removing a suffix
-for _suffix in _SUFFIXES:
-    _SUFFIXES_BY_LAST_LETTER[_suffix[-1]] += (_suffix,)
-
-
-def _singular(token: str) -> str:
-    if len(token) <= 3 or not token.isascii() or not token.isalpha():
-        return token
-    if token.endswith("ies"):
-        return token[:-3] + "y"
-    if token.endswith(("ses", "xes", "ches", "shes")):
-        return token[:-2]
-    if token.endswith("s") and not token.endswith(("ss", "us", "is")):
-        return token[:-1]
-    return token
-
-
-def _without_suffixes(stem: str) -> Iterable[str]:
-    for suffix in _SUFFIXES_BY_LAST_LETTER.get(stem[-1], ()):
-        if stem.endswith(suffix) and len(stem) - len(suffix) >= _MIN_SUFFIXED_STEM:
-            base = stem[: -len(suffix)]
-            yield base
-            if base.endswith("ت"):
-                yield base[:-1] + "ه"  # حكومتها → حكومه (ة before a suffix is written ت)
-            if suffix == "ات":
-                yield base + "ه"  # حكومات → حكومه
-
-
-@lru_cache(maxsize=131072)
-def token_forms(token: str) -> frozenset[str]:
-    """Every base form a text token may stand for (itself, clitic-free, singular)."""
-    if not is_arabic_token(token):
-        return frozenset({token, _singular(token)})
-    forms = {token}
-    for prefix in _PROCLITICS_BY_FIRST_LETTER.get(token[0], ()):
-        if token.startswith(prefix) and len(token) - len(prefix) >= _MIN_STEM:
-            forms.add(token[len(prefix) :])
-    for stem in list(forms):
-        forms.update(_without_suffixes(stem))
-    return frozenset(forms)
-
-
-def term_key(token: str) -> str:
-    """The form under which a term token is indexed: no ال for Arabic, singular for Latin."""
-    if is_arabic_token(token):
-        return token[2:] if token.startswith("ال") and len(token) - 2 >= _MIN_STEM else token
-    return _singular(token)
+from tracker.text.normalise import tokens
+from tracker.text.words import forms, term_key
 
 
 @dataclass(frozen=True)
@@ -105,15 +42,15 @@ class _Term:
     keys: tuple[str, ...]
     prefix: bool  # the last token is a prefix (the term ended with *)
 
-    def continues_at(self, forms: Sequence[frozenset[str]], start: int) -> bool:
-        if start + len(self.keys) > len(forms):
+    def continues_at(self, token_forms: Sequence[frozenset[str]], start: int) -> bool:
+        if start + len(self.keys) > len(token_forms):
             return False
         last = len(self.keys) - 1
         for k in range(1, len(self.keys)):
             if k == last and self.prefix:
-                if not any(f.startswith(self.keys[k]) for f in forms[start + k]):
+                if not any(f.startswith(self.keys[k]) for f in token_forms[start + k]):
                     return False
-            elif self.keys[k] not in forms[start + k]:
+            elif self.keys[k] not in token_forms[start + k]:
                 return False
         return True
 
@@ -177,16 +114,19 @@ class TopicMatcher:
     def _hits(self, text_tokens: Sequence[str]) -> dict[int, int]:
         """term id → position of its first occurrence in `text_tokens`."""
         found: dict[int, int] = {}
-        forms = [token_forms(t) for t in text_tokens]
-        for position, token_form_set in enumerate(forms):
+        token_forms = [forms(t) for t in text_tokens]
+        for position, token_form_set in enumerate(token_forms):
             for term_id in self._starting_at(token_form_set):
-                if term_id not in found and self._terms[term_id].continues_at(forms, position):
+                if term_id not in found and self._terms[term_id].continues_at(
+                    token_forms, position
+                ):
                     found[term_id] = position
         return found
 
-    def match(self, title: str, body: str) -> list[TopicMatch]:
-        """The topics this article matches, in watchlist order, with the terms that hit."""
-        hits_by_field = {"title": self._hits(tokens(title)), "body": self._hits(tokens(body))}
+    def match(self, title: Sequence[str], body: Sequence[str]) -> list[TopicMatch]:
+        """The topics an article matches, in watchlist order, with the terms that hit;
+        `title` and `body` are its normalised tokens."""
+        hits_by_field = {"title": self._hits(title), "body": self._hits(body)}
         candidates: set[int] = set()
         for hits in hits_by_field.values():
             for term_id in hits:

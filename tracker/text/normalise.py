@@ -1,4 +1,4 @@
-"""Text normalisation shared by matching and fingerprints (Arabic and Latin).
+"""Text normalisation shared by every stage (Arabic and Latin).
 
 NFKC, casefold, then for Arabic: diacritics and tatweel removed, alef forms unified,
 ى→ي, ة→ه, ؤ→و, ئ→ي, Persian/Urdu letters to Arabic, Arabic-Indic and Persian digits to
@@ -38,14 +38,21 @@ _ARABIC_LETTER = re.compile(r"[\u0621-\u064A\u066E-\u06D3\u06FA-\u06FF]")
 _LATIN_LETTER = re.compile(r"[A-Za-z\u00C0-\u024F]")
 
 
-def normalize(text: str) -> str:
-    """The normalised form of `text`: tokens joined by single spaces. Idempotent."""
-    text = _MARKS.sub("", unicodedata.normalize("NFKC", text).casefold())
+def fold_letters(text: str) -> str:
+    """`text` with Arabic spelling variants and digits folded, and nothing else changed:
+    punctuation stays, for readers of dates («6/1/2026 - 21:00»)."""
+    text = _MARKS.sub("", text)
     for variant, plain in _FREQUENT_FOLDS:
         if variant in text:
             text = text.replace(variant, plain)
     if _RARE.search(text):
         text = text.translate(_RARE_FOLDS)
+    return text
+
+
+def normalize(text: str) -> str:
+    """The normalised form of `text`: tokens joined by single spaces. Idempotent."""
+    text = fold_letters(unicodedata.normalize("NFKC", text).casefold())
     if "," in text or "٬" in text:
         text = _GROUPED_NUMBER.sub("", text)
     return _SEPARATORS.sub(" ", text).strip()
@@ -68,21 +75,3 @@ def guess_language(text: str) -> str | None:
     if arabic + latin < 20:
         return None
     return "ar" if arabic >= latin else "en"
-
-
-_SENTENCE_END = re.compile(r"(?<=[.!?؟。])\s+")
-
-
-def lead(text: str, limit: int = 320) -> str:
-    """The first sentences of the first paragraph, about `limit` characters at most."""
-    paragraph = next((p.strip() for p in text.split("\n") if p.strip()), "")
-    if len(paragraph) <= limit:
-        return paragraph
-    taken = ""
-    for sentence in _SENTENCE_END.split(paragraph):
-        if taken and len(taken) + len(sentence) + 1 > limit:
-            break
-        taken = f"{taken} {sentence}".strip()
-    if len(taken) > limit:
-        taken = taken[:limit].rsplit(" ", 1)[0] + " …"
-    return taken

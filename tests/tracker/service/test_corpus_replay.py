@@ -16,8 +16,9 @@ from config import load_watchlist
 from storage import Database
 from tests.support.corpus import CORPUS, CORPUS_WATCHLIST, SEEDS, record, records
 from tests.support.scoring import score
+from tracker.articles.incoming import IncomingArticle
 from tracker.cli import main
-from tracker.service.pipeline import IncomingArticle, Pipeline
+from tracker.service.pipeline import Pipeline
 
 # a077 (the handover deal) comes 7.8 days after its story's latest article, past the
 # 7-day window in which a story stays open, so it opens a story of its own (and alerts as

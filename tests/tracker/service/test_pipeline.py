@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 from config import Watchlist
 from storage import Alert, Article, Database, Story, TopicHit
 from tests.support.corpus import incoming, record
-from tracker.service.pipeline import Decision, IncomingArticle, Pipeline
+from tracker.articles.incoming import IncomingArticle
+from tracker.service.pipeline import Decision, Pipeline
 
 WATCHLIST = Watchlist.model_validate(
     {

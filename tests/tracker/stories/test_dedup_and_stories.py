@@ -14,7 +14,8 @@ from alerts import AlertPayload
 from config import Watchlist
 from storage import Alert, Database
 from tests.support.corpus import incoming, record
-from tracker.service.pipeline import Decision, IncomingArticle, Pipeline
+from tracker.articles.incoming import IncomingArticle
+from tracker.service.pipeline import Decision, Pipeline
 from tracker.stories.fingerprint import signature
 from tracker.text.normalise import normalize
 from tracker.text.translit import arabic_skeleton, latin_skeleton

@@ -7,6 +7,7 @@ import pytest
 from config import Topic, load_watchlist
 from tests.support.corpus import CORPUS_WATCHLIST, records
 from tracker.text.match import TopicMatcher
+from tracker.text.normalise import tokens
 
 
 def _matcher(**topic: object) -> TopicMatcher:
@@ -14,7 +15,7 @@ def _matcher(**topic: object) -> TopicMatcher:
 
 
 def _hits(matcher: TopicMatcher, text: str, title: str = "") -> list[str]:
-    return [m.topic for m in matcher.match(title, text)]
+    return [m.topic for m in matcher.match(tokens(title), tokens(text))]
 
 
 @pytest.mark.parametrize(
@@ -57,7 +58,7 @@ def test_in_title_restricts_where_a_topic_looks() -> None:
 
 def test_the_match_records_the_terms_that_hit_as_written() -> None:
     matcher = _matcher(any=["قانون قيصر", "Caesar Act", "NDAA"])
-    [match] = matcher.match("", "ألغى الكونغرس بقانون قيصر ... the Caesar Act")
+    [match] = matcher.match((), tokens("ألغى الكونغرس بقانون قيصر ... the Caesar Act"))
     assert match.terms == ("قانون قيصر", "Caesar Act")
 
 
@@ -65,8 +66,12 @@ def test_corpus_watchlist_reproduces_every_topic_label() -> None:
     watchlist = load_watchlist([Path(CORPUS_WATCHLIST)])
     matcher = TopicMatcher(watchlist.topics)
     wrong = {
-        r["id"]: ([m.topic for m in matcher.match(r["title"], r["text"])], r["topics"])
+        r["id"]: (
+            [m.topic for m in matcher.match(tokens(r["title"]), tokens(r["text"]))],
+            r["topics"],
+        )
         for r in records()
-        if sorted(m.topic for m in matcher.match(r["title"], r["text"])) != sorted(r["topics"])
+        if sorted(m.topic for m in matcher.match(tokens(r["title"]), tokens(r["text"])))
+        != sorted(r["topics"])
     }
     assert wrong == {}

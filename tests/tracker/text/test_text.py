@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.text.normalise import guess_language, lead, normalize, tokens
+from tracker.text.normalise import guess_language, normalize, tokens
+from tracker.text.sentences import excerpt, paragraphs
 
 CASES = [
     # (raw, normalised)
@@ -48,9 +49,9 @@ def test_language_is_guessed_from_letters() -> None:
     assert guess_language("2025") is None
 
 
-def test_lead_takes_whole_sentences_of_the_first_paragraph() -> None:
+def test_an_excerpt_takes_whole_sentences_of_the_first_paragraph() -> None:
     text = ("First sentence is here. " * 30).strip() + "\n\nSecond paragraph."
-    taken = lead(text, limit=100)
+    taken = excerpt(paragraphs(text)[0], limit=100)
     assert taken.startswith("First sentence is here.")
     assert taken.endswith(".")
     assert len(taken) <= 100

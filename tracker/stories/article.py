@@ -1,0 +1,105 @@
+"""One article value, read once: every later stage takes it and nothing re-normalises.
+
+The text is cut into paragraphs and sentences and each sentence is normalised once (times of
+day are dropped first: they change between copies and state no facts). From those tokens
+come the content hash, the fact numbers, the near-copy signature and the weighted features;
+the last two cost the most and are computed on first use, as copies never need features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from tracker.articles.incoming import IncomingArticle
+from tracker.stories import fingerprint
+from tracker.stories.features import Features, features_of
+from tracker.stories.fingerprint import Signature
+from tracker.text.calendar_words import TIME_OF_DAY
+from tracker.text.normalise import guess_language, normalize
+from tracker.text.numbers import fact_numbers
+from tracker.text.sentences import paragraphs, sentences
+
+REAL_PARAGRAPH_WORDS = 20  # shorter lines may be an aggregator's furniture
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    tokens: tuple[str, ...]
+
+
+def read_sentence(text: str) -> Sentence:
+    return Sentence(text, tuple(normalize(TIME_OF_DAY.sub(" ", text)).split()))
+
+
+@dataclass(frozen=True, eq=False)
+class ArticleText:
+    """An incoming article and what its text says. Build with `ArticleText.read`."""
+
+    incoming: IncomingArticle
+    title: Sentence
+    paragraphs: tuple[tuple[Sentence, ...], ...]
+    lang: str  # as declared, else as its letters show
+
+    @classmethod
+    def read(cls, incoming: IncomingArticle) -> ArticleText:
+        return cls(
+            incoming,
+            read_sentence(incoming.title),
+            tuple(tuple(map(read_sentence, sentences(p))) for p in paragraphs(incoming.text)),
+            incoming.lang or guess_language(incoming.text) or "ar",
+        )
+
+    @cached_property
+    def paragraph_tokens(self) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(t for s in p for t in s.tokens) for p in self.paragraphs)
+
+    @cached_property
+    def tokens(self) -> tuple[str, ...]:
+        """The normalised tokens of the body, in order."""
+        return tuple(t for p in self.paragraph_tokens for t in p)
+
+    @cached_property
+    def lead(self) -> str:
+        """The first paragraph, as written."""
+        return " ".join(s.text for s in self.paragraphs[0]) if self.paragraphs else ""
+
+    @cached_property
+    def content_hash(self) -> str:
+        return fingerprint.content_hash(self.tokens)
+
+    @cached_property
+    def _paragraph_numbers(self) -> tuple[frozenset[str], ...]:
+        return tuple(frozenset(fact_numbers(tokens)) for tokens in self.paragraph_tokens)
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        """The fact numbers of the title and the body: what the article states."""
+        return frozenset(fact_numbers(self.title.tokens)).union(*self._paragraph_numbers)
+
+    @cached_property
+    def own_numbers(self) -> frozenset[str]:
+        """The fact numbers of the real paragraphs only, not of an aggregator's short header
+        and footer lines («أخبار 7 - تابعوا آخر الأخبار», «0 تعليق»): what tells an update
+        from a copy wrapped in furniture."""
+        real = zip(self.paragraph_tokens, self._paragraph_numbers, strict=True)
+        return frozenset().union(
+            *(numbers for tokens, numbers in real if len(tokens) >= REAL_PARAGRAPH_WORDS)
+        )
+
+    @cached_property
+    def signature(self) -> Signature:
+        return fingerprint.signature(self.tokens)
+
+    @cached_property
+    def features(self) -> Features:
+        return features_of(
+            self.incoming.title,
+            self.title.tokens,
+            self.lead,
+            self.paragraph_tokens[0] if self.paragraph_tokens else (),
+            self.incoming.text,
+            self.tokens,
+            self.lang,
+        )

@@ -1,0 +1,33 @@
+"""Month names and times of day as outlets write them, in Arabic and English.
+
+Levantine (كانون الثاني …), Egyptian/Gulf (يناير …) and Maghrebi (جانفي …) month names, in
+their folded spelling (tracker.text.normalise.fold_letters); English names and abbreviations.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+
+MONTHS: dict[str, int] = {
+    # Levantine and Iraqi
+    "كانون الثاني": 1, "شباط": 2, "اذار": 3, "نيسان": 4, "ايار": 5, "حزيران": 6, "تموز": 7,
+    "اب": 8, "ايلول": 9, "تشرين الاول": 10, "تشرين الثاني": 11, "كانون الاول": 12,
+    # Egyptian and Gulf
+    "يناير": 1, "فبراير": 2, "مارس": 3, "ابريل": 4, "مايو": 5, "يونيو": 6, "يونيه": 6,
+    "يوليو": 7, "يوليه": 7, "اغسطس": 8, "سبتمبر": 9, "اكتوبر": 10, "نوفمبر": 11,
+    "ديسمبر": 12,
+    # Maghrebi
+    "جانفي": 1, "فيفري": 2, "افريل": 4, "ماي": 5, "جوان": 6, "جويليه": 7, "اوت": 8,
+}  # fmt: skip
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+
+# 21:00, 9.30 pm, ٠٩:٣٠ مساءً (after folding): hour, minute, second, meridiem.
+TIME_OF_DAY = re.compile(
+    r"(?<!\d)(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)?(?![\w])",
+    re.I,
+)
+PM = frozenset({"مساء", "م", "pm", "p.m."})
+AM = frozenset({"صباحا", "ص", "am", "a.m."})
