@@ -1,6 +1,7 @@
 """Alerts: message rendering, the outbox and delivery through apprise.
 
-Imports `storage` and `config` only.
+Imports `storage` and `config`, and of the tracker only its leaf modules `tracker.errors`
+and `tracker.backoff`.
 """
 
 from alerts.deliver import DeliveryReport, Dispatcher, send_test_message

@@ -13,6 +13,7 @@ from alerts import outbox
 from alerts.render import AlertPayload, render_html, render_markdown, render_title
 from config import Channel
 from storage import Alert, AlertStatus, Database
+from tracker.errors import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -42,18 +43,17 @@ def _failure_reason(result: object) -> str:
 
 
 class ChannelSender:
-    """Sends rendered payloads to one channel."""
+    """Sends rendered payloads to one channel; raises DeliveryError when it cannot."""
 
     def __init__(self, name: str, url: str) -> None:
         self.name = name
         self.apprise = apprise.Apprise()
         if not self.apprise.add(url):
-            raise ValueError(f"channel {name!r}: apprise cannot use its URL")
+            raise DeliveryError(name, "apprise cannot use its URL")
         service = self.apprise[0]
         self.html = _wants_html(service)
 
-    async def send(self, payload: AlertPayload) -> str | None:
-        """None when delivered, else the reason it was not."""
+    async def send(self, payload: AlertPayload) -> None:
         if self.html:
             body, body_format = render_html(payload), apprise.NotifyFormat.HTML
         else:
@@ -66,9 +66,10 @@ class ChannelSender:
                 timeout=SEND_TIMEOUT,
                 log_level=logging.WARNING,
             )
-        except Exception as exc:  # apprise plugins raise their own errors; keep running
-            return f"{type(exc).__name__}: {exc}"
-        return None if bool(result) else _failure_reason(result)
+        except Exception as exc:  # apprise plugins raise their own errors: translate them
+            raise DeliveryError(self.name, f"{type(exc).__name__}: {exc}") from exc
+        if not result:
+            raise DeliveryError(self.name, _failure_reason(result))
 
 
 class Dispatcher:
@@ -88,7 +89,7 @@ class Dispatcher:
                 continue
             try:
                 senders[name] = ChannelSender(name, channel.url)
-            except ValueError as exc:
+            except DeliveryError as exc:
                 log.error("%s", exc)
         self._senders = senders
 
@@ -109,16 +110,20 @@ class Dispatcher:
     async def _deliver(self, row: Alert, report: DeliveryReport) -> None:
         sender = self._senders.get(row.channel)
         payload = AlertPayload.from_json(row.payload)
-        error: str | None
-        if sender is None:
-            error = f"channel {row.channel!r} is not in the watchlist or has no URL"
-        else:
-            error = await sender.send(payload)
-        if error is None:
-            await self.db.run(outbox.mark_sent, row.id)
-            report.sent += 1
-            log.info("alert sent to %s: %s", row.channel, render_title(payload))
+        try:
+            if sender is None:
+                raise DeliveryError(
+                    row.channel, "the channel is not in the watchlist or has no URL"
+                )
+            await sender.send(payload)
+        except DeliveryError as exc:
+            await self._failed(row, exc.reason, report)
             return
+        await self.db.run(outbox.mark_sent, row.id)
+        report.sent += 1
+        log.info("alert sent to %s: %s", row.channel, render_title(payload))
+
+    async def _failed(self, row: Alert, error: str, report: DeliveryReport) -> None:
         failed = await self.db.run(outbox.mark_failed, row.id, error)
         if failed.status == AlertStatus.DEAD:
             report.dead += 1
@@ -136,10 +141,10 @@ class Dispatcher:
             )
 
 
-async def send_test_message(name: str, channel: Channel) -> str | None:
-    """Send a sample alert to one channel; None when it arrived, else why not."""
+async def send_test_message(name: str, channel: Channel) -> None:
+    """Send a sample alert to one channel; raise DeliveryError when it did not arrive."""
     if not channel.enabled:
-        return f"channel {name!r} has no URL (it is off)"
+        raise DeliveryError(name, "it has no URL, so it is off")
     payload = AlertPayload(
         event="test",
         topics=[],
@@ -150,8 +155,4 @@ async def send_test_message(name: str, channel: Channel) -> str | None:
         lead="If you can read this, alerts reach this channel. "
         "إذا وصلتك هذه الرسالة فالتنبيهات تصل إلى هذه القناة.",
     )
-    try:
-        sender = ChannelSender(name, channel.url)
-    except ValueError as exc:
-        return str(exc)
-    return await sender.send(payload)
+    await ChannelSender(name, channel.url).send(payload)

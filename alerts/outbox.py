@@ -7,7 +7,6 @@ channel, whatever races or restarts happen.
 from __future__ import annotations
 
 import os
-import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,9 +17,11 @@ from sqlalchemy.orm import Session
 from alerts.render import AlertPayload
 from storage.models import Alert, AlertStatus
 from storage.types import utcnow
+from tracker.backoff import Backoff
 
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_RETRY = timedelta(hours=1)
+RETRY = Backoff(FIRST_RETRY, LONGEST_RETRY, jitter=(0.9, 1.1))
 MAX_ATTEMPTS = 12  # about seven hours of retries before a row is dead
 LEASE = timedelta(minutes=2)
 
@@ -118,8 +119,7 @@ def mark_failed(session: Session, alert_id: int, error: str) -> Alert:
 
 
 def retry_delay(attempts: int) -> timedelta:
-    delay: timedelta = min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_RETRY)
-    return delay * random.uniform(0.9, 1.1)  # noqa: S311 (jitter, not security)
+    return RETRY.delay(attempts)
 
 
 def next_due(session: Session) -> datetime | None:

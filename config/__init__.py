@@ -1,11 +1,11 @@
 """The watchlist: its schema, loading with positions, validation and env interpolation.
 
-This package imports none of the project's other packages.
+Of the project it imports only tracker.errors, the error tree every package raises into.
 """
 
-from config.errors import ConfigError, ConfigProblem
 from config.loader import default_config_paths, load_watchlist
 from config.schema import ArticleHints, Channel, Defaults, Ops, Source, Topic, Watchlist
+from tracker.errors import ConfigError, ConfigProblem
 
 __all__ = [
     "ArticleHints",

@@ -19,10 +19,10 @@ from pydantic_core import ErrorDetails
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from config.errors import ConfigError, ConfigProblem
 from config.interpolate import interpolate
 from config.positions import Where, locate
 from config.schema import Watchlist
+from tracker.errors import ConfigError, ConfigProblem
 
 DEFAULT_CONFIG = Path("config/watchlist.yaml")
 _YAML_SUFFIXES = (".yaml", ".yml")

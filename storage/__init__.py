@@ -1,9 +1,9 @@
 """Storage: SQLAlchemy 2.0 models, engine set-up, queries and Alembic migrations.
 
-This package imports none of the project's other packages.
+Of the project it imports only tracker.errors, the error tree every package raises into.
 """
 
-from storage.db import Database, StorageError, default_database_url
+from storage.db import Database, default_database_url
 from storage.models import (
     Alert,
     AlertStatus,
@@ -14,6 +14,7 @@ from storage.models import (
     Story,
     TopicHit,
 )
+from tracker.errors import StorageError
 
 __all__ = [
     "Alert",

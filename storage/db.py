@@ -15,14 +15,12 @@ from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from tracker.errors import StorageError
+
 P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_SQLITE_PATH = Path("storage/tracker.db")
-
-
-class StorageError(Exception):
-    """The database cannot be reached or used; the message says which and why."""
 
 
 def default_database_url() -> str:

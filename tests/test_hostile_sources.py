@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import html
+import logging
 import random
 import subprocess
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -36,6 +36,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import select
 
+import tracker.articles.extract
 from config import Source, load_watchlist
 from storage import Article, Database, SourceState
 from tests.support.corpus import record
@@ -48,7 +49,7 @@ from tracker.articles.decode import decode_html
 from tracker.articles.extract import extract
 from tracker.errors import DiscoverError, ExtractError, FetchError
 from tracker.service.pipeline import Pipeline
-from tracker.service.poller import Poller
+from tracker.service.poller import Poller, PollReport
 from tracker.sources.discover import discover
 from tracker.sources.fetch import Fetched, Fetcher, FetchSettings
 
@@ -363,7 +364,6 @@ class Stored:
 @dataclass
 class Pass:
     run: subprocess.CompletedProcess[str]
-    seconds: float
     rows: dict[str, dict[str, str]]
     articles: dict[str, list[Stored]]
     alerts: list[dict[str, Any]]
@@ -568,14 +568,11 @@ def hostile_pass(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pass]:
             encoding="utf-8",
         )
         database = f"sqlite:///{tmp / 'tracker.db'}"
-        started = time.monotonic()
         run = run_tracker(["once", "--config", str(config)], tmp, database, PASS_TIMEOUT)
-        seconds = time.monotonic() - started
         table = run_tracker(["sources", "--config", str(config)], tmp, database, PASS_TIMEOUT)
         assert table.returncode == 0, table.stderr
         yield Pass(
             run=run,
-            seconds=seconds,
             rows=parse_table(table.stdout),
             articles=_stored_articles(database),
             alerts=list(webhook.messages),
@@ -619,8 +616,6 @@ def test_pass_completes_with_status_0_and_no_traceback(hostile_pass: Pass) -> No
     assert "Traceback" not in p.run.stderr
     # Four sources cannot be read at all: the endless, 50 MB, looping and garbage feeds.
     assert f"pass done: {len(p.servers) + 1} sources polled (4 failed)" in p.run.stderr
-    # The slowest case is the endless body, cut by the 60 s total timeout.
-    assert p.seconds < PASS_TIMEOUT
 
 
 @pytest.mark.slow
@@ -857,10 +852,8 @@ def _feed_titles(body: bytes, content_type: str = "application/rss+xml") -> list
     return [c.title for c in discover(source, _listing(body, content_type)).candidates]
 
 
-def test_an_entity_bomb_in_a_feed_is_read_at_once_without_expanding() -> None:
-    started = time.monotonic()
+def test_an_entity_bomb_in_a_feed_is_read_without_expanding() -> None:
     titles = _feed_titles(billion_laughs_feed("http://x.test/a"))
-    assert time.monotonic() - started < 2
     assert titles == ["&lol9;"]  # left as written: see test_pass_an_entity_bomb_...
 
 
@@ -904,11 +897,11 @@ def test_an_endless_slow_body_is_cut_at_the_total_timeout_without_a_retry(
 ) -> None:
     url = hostile.add_stream("/slow", hostile.trickle(b"<rss>"), "application/rss+xml")
     settings = FetchSettings(read_timeout=5.0, total_timeout=2.0, backoff=0.01)
-    started = time.monotonic()
     error = _fetch_error(url, settings)
     assert error.reason == "took longer than 2 s"
-    assert time.monotonic() - started < 4
+    assert not error.retryable
     assert hostile.seen()["/slow"] == 1
+    assert "/slow" not in hostile.finished
 
 
 def test_a_redirect_loop_stops_after_the_redirect_limit(hostile: HostileServer) -> None:
@@ -976,66 +969,61 @@ def test_text_nested_1500_elements_deep_is_still_read() -> None:
     assert len(extracted.text) < len(neutral_text(7)) + 10
 
 
-def _poll_beside_a_ticker(tmp_path: Path, sqlite_db: Database, watchlist: str) -> float:
-    """Poll the watchlist's one source while a ticker runs every 10 ms on the same event
-    loop; the longest the ticker waited is how long every other source would wait."""
-    config = tmp_path / "watchlist.yaml"
-    config.write_text(watchlist, encoding="utf-8")
-    loaded = load_watchlist([config])
-
-    async def go() -> float:
-        fetcher = Fetcher(FetchSettings())
-        poller = Poller(sqlite_db, fetcher)
-        longest = 0.0
-        done = False
-
-        async def ticker() -> None:
-            nonlocal longest
-            last = time.monotonic()
-            while not done:
-                await asyncio.sleep(0.01)
-                now = time.monotonic()
-                longest = max(longest, now - last)
-                last = now
-
-        tick = asyncio.create_task(ticker())
-        try:
-            report = await asyncio.wait_for(
-                poller.poll(loaded.sources[0], Pipeline(loaded)), HANG_GUARD
-            )
-            assert report.error is None, report.error
-            assert report.article_errors == 1  # refused unparsed: nested too deep
-        finally:
-            done = True
-            await tick
-            await fetcher.aclose()
-        return longest
-
-    return asyncio.run(go())
-
-
-def test_a_deeply_nested_page_does_not_stall_the_other_sources(
-    tmp_path: Path, sqlite_db: Database, hostile: HostileServer
+def test_a_deeply_nested_page_is_refused_before_it_is_parsed(
+    tmp_path: Path,
+    sqlite_db: Database,
+    hostile: HostileServer,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # A user wants one hostile page (here 440 KB, well under the 10 MB cap) never to
-    # freeze the service: the loop may pause for a normal page, not for seconds. The page
-    # is measured before it is parsed, and refused.
+    # freeze the service: parsing it would hold the event loop for seconds. The page is
+    # measured before it is parsed, refused with the cap named, and never parsed.
     hostile.add("/deep", nested_page(40_000))
     feed = hostile.add(
         "/feed.xml", rss([item("deep", hostile.url("/deep"), "d")]).encode(), "application/rss+xml"
     )
-    longest = _poll_beside_a_ticker(
-        tmp_path, sqlite_db, f"version: 1\nsources:\n  - name: deep\n    feed: {feed}\n"
-    )
-    assert longest < 0.5, f"the event loop stalled for {longest:.1f} s"
+    parsed: list[int] = []
+    real_parser = tracker.articles.extract.LexborHTMLParser
+
+    def recording_parser(html: str) -> Any:
+        parsed.append(len(html))
+        return real_parser(html)
+
+    monkeypatch.setattr(tracker.articles.extract, "LexborHTMLParser", recording_parser)
+    config = tmp_path / "watchlist.yaml"
+    config.write_text(f"version: 1\nsources:\n  - name: deep\n    feed: {feed}\n")
+    loaded = load_watchlist([config])
+
+    async def go() -> PollReport:
+        fetcher = Fetcher(FetchSettings())
+        try:
+            poller = Poller(sqlite_db, fetcher)
+            return await asyncio.wait_for(
+                poller.poll(loaded.sources[0], Pipeline(loaded)), HANG_GUARD
+            )
+        finally:
+            await fetcher.aclose()
+
+    with caplog.at_level(logging.WARNING):
+        report = asyncio.run(go())
+    assert report.error is None, report.error
+    assert report.article_errors == 1
+    assert "elements deep, past 2,000" in caplog.text
+    assert parsed == []
 
 
 def test_slow_pages_of_one_source_do_not_hold_up_another_sources_pages(
-    tmp_path: Path, sqlite_db: Database, hostile: HostileServer, news_site: NewsSite
+    tmp_path: Path,
+    sqlite_db: Database,
+    hostile: HostileServer,
+    news_site: NewsSite,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # Eight endless pages on one site, cut at 1 s each: a user wants the healthy source's
     # one page fetched beside them, not after them (with the defaults, 100 such pages
-    # would hold every source back for 100 / 2 × 60 s, 50 minutes).
+    # would hold every source back for 100 / 2 × 60 s, 50 minutes). So the healthy poll
+    # is done before the first slow page is given up.
     slow = [
         hostile.add_stream(f"/slow/{i}", hostile.trickle(b"<p>"), "text/html") for i in range(8)
     ]
@@ -1054,30 +1042,31 @@ def test_slow_pages_of_one_source_do_not_hold_up_another_sources_pages(
     watchlist = load_watchlist([config])
     settings = FetchSettings(read_timeout=5.0, total_timeout=1.0, backoff=0.01)
 
-    async def go() -> tuple[float, float]:
+    def slow_pages_given_up() -> int:
+        return sum("slow: skipped" in r.getMessage() for r in caplog.records)
+
+    async def go() -> tuple[int, PollReport, PollReport]:
         fetcher = Fetcher(settings)
         poller = Poller(sqlite_db, fetcher)
         pipeline = Pipeline(watchlist)
         try:
-            started = time.monotonic()
             slow_poll = asyncio.create_task(poller.poll(watchlist.sources[0], pipeline))
             # Once its pages are asked for, they are queued for the page slots.
             asked = await asyncio.to_thread(
                 wait_for, lambda: any(path.startswith("/slow/") for path in hostile.seen()), 10
             )
             assert asked
-            healthy_started = time.monotonic()
             report = await asyncio.wait_for(poller.poll(watchlist.sources[1], pipeline), HANG_GUARD)
-            healthy = time.monotonic() - healthy_started
-            assert report.error is None and sum(report.decisions.values()) == 1
-            slow_report = await asyncio.wait_for(slow_poll, HANG_GUARD)
-            assert slow_report.article_errors == 8
-            return healthy, time.monotonic() - started
+            given_up_meanwhile = slow_pages_given_up()
+            return given_up_meanwhile, report, await asyncio.wait_for(slow_poll, HANG_GUARD)
         finally:
             await fetcher.aclose()
 
-    healthy, _ = asyncio.run(go())
-    assert healthy < 1.0, f"the healthy source's poll took {healthy:.1f} s"
+    with caplog.at_level(logging.WARNING):
+        given_up_meanwhile, healthy, slow_report = asyncio.run(go())
+    assert healthy.error is None and sum(healthy.decisions.values()) == 1
+    assert given_up_meanwhile == 0, "the healthy page waited for slow pages to be cut"
+    assert slow_report.article_errors == 8 == slow_pages_given_up()
 
 
 def test_duplicate_guids_with_different_links_stay_two_candidates() -> None:

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from pathlib import Path
 
-from config import ArticleHints, ConfigError, default_config_paths, load_watchlist
-from storage import Database, StorageError, queries
+from config import ArticleHints, default_config_paths, load_watchlist
+from storage import Database, queries
 from tracker import __version__
-from tracker.errors import TrackerError
+from tracker.errors import ConfigError, DeliveryError, TrackerError
 
 log = logging.getLogger("tracker")
 
@@ -129,11 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except ConfigError as exc:
-        print(exc, file=sys.stderr)
-        print(f"{len(exc.problems)} problem(s) in the watchlist", file=sys.stderr)
-        return 1
-    except StorageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(exc.report(), file=sys.stderr)
         return 1
     except TrackerError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -192,7 +188,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from tracker.service.pipeline import Pipeline
-    from tracker.service.replay import ReplayInputError, read_records, replay
+    from tracker.service.replay import read_records, replay
 
     watchlist = load_watchlist(_paths(args))
     with tempfile.TemporaryDirectory(prefix="tracker-replay-") as scratch:
@@ -220,9 +216,6 @@ def cmd_replay(args: argparse.Namespace) -> int:
                             f" {'ALERT' if decision.alert else '     '}  "
                             f"{','.join(decision.topics) or '-':<24} {decision.title[:70]}"
                         )
-        except ReplayInputError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 1
         finally:
             db.dispose()
     if not args.json:
@@ -239,9 +232,10 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
         names = ", ".join(watchlist.channels) or "none"
         print(f"error: no channel named {args.channel!r} (channels: {names})", file=sys.stderr)
         return 1
-    error = asyncio.run(send_test_message(args.channel, channel))
-    if error:
-        print(f"test message to {args.channel} failed: {error}", file=sys.stderr)
+    try:
+        asyncio.run(send_test_message(args.channel, channel))
+    except DeliveryError as exc:
+        print(f"test message to {args.channel} failed: {exc.reason}", file=sys.stderr)
         return 1
     print(f"test message sent to {args.channel}")
     return 0

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from alerts import AlertPayload, queue_message
 from config import Ops, Source, Watchlist
 from storage import SourceState
-from tracker.sources.netguard import redact
+from tracker.errors import redact
 
 
 def note_poll(

@@ -18,7 +18,8 @@ from storage import Database, queries
 from tracker.articles.extract import extract
 from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
-from tracker.errors import FetchError, TrackerError
+from tracker.backoff import Backoff
+from tracker.errors import FetchError, TrackerError, reason_of
 from tracker.service.health import note_poll
 from tracker.service.pipeline import Outcome, Pipeline
 from tracker.sources.discover import Candidate, discover
@@ -131,12 +132,11 @@ class Poller:
                     etag, last_modified = fetched.etag, fetched.last_modified
         except TrackerError as exc:
             report.error = str(exc)
-            stored_error = _without_url(exc)  # the table already names the source
+            stored_error = reason_of(exc)  # the table already names the source
         report.seconds = time.monotonic() - started
         if stored_error is not None and failures_before + 1 >= BACKOFF_AFTER:
-            wait = min(
-                source.interval * 2 ** (failures_before + 2 - BACKOFF_AFTER), BACKOFF_LONGEST
-            )
+            policy = Backoff(source.interval * 2, BACKOFF_LONGEST)
+            wait = policy.delay(failures_before + 2 - BACKOFF_AFTER)
             next_due = max(next_due or now, now + wait)
             report.backoff = wait
         await self.db.run(
@@ -235,7 +235,7 @@ class Poller:
                 )
             except TrackerError as exc:
                 report.article_errors += 1
-                log.warning("%s: skipped %s: %s", source.name, candidate.url, _without_url(exc))
+                log.warning("%s: skipped %s: %s", source.name, candidate.url, reason_of(exc))
                 return None
         article_url = url
         page_canonical = extracted.canonical_url
@@ -304,19 +304,15 @@ def _record_poll(
 
 
 def _not_future(published: datetime | None) -> datetime | None:
-    if published is not None and published > datetime.now(UTC) + FUTURE_TOLERANCE:
-        return None  # stored with the time it arrived instead
-    return published
+    """A date in the future is a mistake: the article takes the time it arrived."""
+    now = datetime.now(UTC)
+    return now if published is not None and published > now + FUTURE_TOLERANCE else published
 
 
 def _same_site(canonical: str, url: str) -> bool:
     """Trust a page's canonical link only on its own host and not pointing at the home page."""
     a, b = urlsplit(canonical), urlsplit(url)
     return a.hostname == b.hostname and a.path not in ("", "/")
-
-
-def _without_url(exc: Exception) -> str:
-    return getattr(exc, "reason", None) or str(exc)
 
 
 def _log_outcome(source: str, incoming: IncomingArticle, outcome: Outcome) -> None:

@@ -16,11 +16,8 @@ from storage import Database
 from tracker.articles.dates import parse_date
 from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
+from tracker.errors import ReplayInputError
 from tracker.service.pipeline import Pipeline
-
-
-class ReplayInputError(ValueError):
-    """A line of the input cannot be replayed; the message names the line."""
 
 
 @dataclass(frozen=True)

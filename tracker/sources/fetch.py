@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import email.utils
 import logging
-import random
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urljoin, urlsplit
 
 import httpx
 
 from tracker import __version__
+from tracker.backoff import Backoff
 from tracker.errors import FetchError
 from tracker.sources.netguard import internal_host
 
@@ -81,6 +81,10 @@ class Fetcher:
             lambda: asyncio.Semaphore(self.settings.per_host)
         )
         self._next_slot: dict[str, float] = {}
+        # Never sooner than the server asked: the jitter only adds.
+        self._backoff = Backoff(
+            timedelta(seconds=s.backoff), timedelta(seconds=s.max_retry_after), jitter=(1.0, 1.25)
+        )
 
     async def aclose(self) -> None:
         await self.client.aclose()
@@ -103,7 +107,7 @@ class Fetcher:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        attempt = 0
+        failures = 0
         while True:
             try:
                 host = urlsplit(url).netloc.lower()
@@ -116,15 +120,14 @@ class Fetcher:
                 error = FetchError(url, f"took longer than {self.settings.total_timeout:g} s")
             except FetchError as exc:
                 error = exc
-            retryable = error.retry_after is not None
-            if not retryable or attempt >= self.settings.retries:
+            failures += 1
+            if not error.retryable or failures > self.settings.retries:
                 raise error
-            delay = max(error.retry_after or 0.0, self.settings.backoff * 2**attempt)
-            if delay > self.settings.max_retry_after:
-                raise error
-            attempt += 1
-            log.debug("retrying %s in %.1f s: %s", url, delay, error.reason)
-            await asyncio.sleep(delay * random.uniform(1.0, 1.25))  # noqa: S311 (jitter)
+            wait = max(self._backoff.nominal(failures), timedelta(seconds=error.retry_after))
+            if wait.total_seconds() > self.settings.max_retry_after:
+                raise error  # a long Retry-After waits for the next poll instead
+            log.debug("retrying %s in %.1f s: %s", url, wait.total_seconds(), error.reason)
+            await asyncio.sleep(self._backoff.jittered(wait).total_seconds())
 
     async def _take_turn(self, host: str) -> None:
         """Space requests to one host by `host_delay`, politely."""
@@ -164,9 +167,8 @@ class Fetcher:
                     raise FetchError(
                         url,
                         f"HTTP {response.status_code} {response.reason_phrase}".strip(),
-                        retry_after=_retry_after(response)
-                        if response.status_code in _RETRYABLE_STATUS
-                        else None,
+                        retryable=response.status_code in _RETRYABLE_STATUS,
+                        retry_after=_retry_after(response),
                     )
                 declared = response.headers.get("content-length", "")
                 if declared.isdigit() and int(declared) > s.max_bytes:
@@ -182,11 +184,11 @@ class Fetcher:
                 )
         except httpx.ConnectTimeout as exc:
             raise FetchError(
-                url, f"timed out connecting after {s.connect_timeout:g} s", retry_after=0.0
+                url, f"timed out connecting after {s.connect_timeout:g} s", retryable=True
             ) from exc
         except httpx.ReadTimeout as exc:
             raise FetchError(
-                url, f"timed out reading after {s.read_timeout:g} s", retry_after=0.0
+                url, f"timed out reading after {s.read_timeout:g} s", retryable=True
             ) from exc
         except httpx.ConnectError as exc:
             raise FetchError(url, f"cannot connect: {_reason(exc)}") from exc

@@ -1,38 +1,17 @@
-"""What may be fetched, and how URLs are shown.
+"""What may be fetched.
 
 Links found in feeds and pages are the outlet's words, not ours: one pointing at a loopback,
 private or link-local address (a router, a cloud metadata service, a database port) is not
 fetched unless the source itself lives on such an address (a local test feed, an intranet
-source). And a URL shown in a log or an error keeps its secrets to itself.
+source).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import re
 import socket
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-
-_SECRET_PARAM = re.compile(
-    r"token|key|secret|passw|pwd|auth|sig|session|credential|api[-_]?key", re.I
-)
-
-
-def redact(url: str) -> str:
-    """The URL with its password and secret-looking query values masked."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "<unreadable URL>"
-    netloc = parts.netloc
-    if parts.password:
-        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        query = urlencode([(k, "***" if _SECRET_PARAM.search(k) else v) for k, v in pairs])
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+from urllib.parse import urlsplit
 
 
 def is_internal(address: str) -> bool:

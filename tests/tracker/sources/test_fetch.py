@@ -227,7 +227,7 @@ def test_404_is_an_error_and_is_not_retried(httpserver):
     error = fetch_error(httpserver.url_for("/missing"))
 
     assert "HTTP 404" in str(error)
-    assert error.retry_after is None
+    assert not error.retryable
     assert hits(httpserver, "/missing") == 1
 
 
@@ -306,7 +306,7 @@ def test_a_read_timeout_is_a_fetch_error(httpserver, release):
     error = fetch_error(httpserver.url_for("/slow"), settings)
 
     assert "timed out" in str(error)
-    assert error.retry_after is not None  # a timeout counts as worth retrying
+    assert error.retryable  # a timeout counts as worth retrying
 
 
 def test_a_body_that_trickles_past_the_total_timeout_is_a_fetch_error(httpserver, release):
