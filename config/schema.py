@@ -8,8 +8,6 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import apprise
-from apprise.manager_plugins import NotificationManager
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -86,7 +84,14 @@ class Channel(_Strict):
     @classmethod
     def _known_to_apprise(cls, url: str) -> str:
         url = url.strip()
-        if url and apprise.Apprise.instantiate(url) is None:
+        if not url:
+            return url
+        # Imported here: apprise takes longer to load than the rest of the watchlist, and a
+        # channel without a URL (off) needs none of it.
+        import apprise
+        from apprise.manager_plugins import NotificationManager
+
+        if apprise.Apprise.instantiate(url) is None:
             # Never echo the URL: it usually carries a token or a password.
             scheme = url.split("://", 1)[0].lower() if "://" in url else ""
             manager = NotificationManager()  # type: ignore[no-untyped-call]

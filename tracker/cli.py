@@ -1,22 +1,25 @@
-"""The `tracker` command line."""
+"""The `tracker` command line.
+
+Each command imports what it uses when it runs, so `tracker --help` and `tracker check`
+start without loading the database layer, the HTTP client or apprise.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import gzip
-import json
 import logging
 import sys
-import tempfile
 from collections.abc import Sequence
 from datetime import UTC, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from config import ArticleHints, default_config_paths, load_watchlist
-from storage import Database, queries
 from tracker import __version__
 from tracker.errors import ConfigError, DeliveryError, TrackerError
+
+if TYPE_CHECKING:
+    from config import ArticleHints, Watchlist
+    from storage import Database
 
 log = logging.getLogger("tracker")
 
@@ -139,10 +142,29 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _paths(args: argparse.Namespace) -> list[Path]:
+    from config import default_config_paths
+
     return default_config_paths(args.config)
 
 
+def _watchlist(args: argparse.Namespace) -> Watchlist:
+    from config import load_watchlist
+
+    return load_watchlist(_paths(args))
+
+
+def _database(url: str | None = None) -> Database:
+    """The database of $TRACKER_DATABASE_URL (or `url`), migrated to the current schema."""
+    from storage import Database
+
+    db = Database(url)
+    db.upgrade()
+    return db
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    import asyncio
+
     from tracker.service.app import App
     from tracker.service.run import Service
 
@@ -155,6 +177,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_once(args: argparse.Namespace) -> int:
+    import asyncio
+
     from tracker.service.app import App
     from tracker.service.once import run_once
 
@@ -175,6 +199,8 @@ def cmd_once(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from config import load_watchlist
+
     paths = _paths(args)
     watchlist = load_watchlist(paths)
     off = sum(1 for c in watchlist.channels.values() if not c.enabled)
@@ -187,13 +213,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    import json
+    import tempfile
+
     from tracker.service.pipeline import Pipeline
     from tracker.service.replay import read_records, replay
 
-    watchlist = load_watchlist(_paths(args))
+    watchlist = _watchlist(args)
     with tempfile.TemporaryDirectory(prefix="tracker-replay-") as scratch:
-        db = Database(args.database or f"sqlite:///{Path(scratch) / 'replay.db'}")
-        db.upgrade()
+        db = _database(args.database or f"sqlite:///{Path(scratch) / 'replay.db'}")
         stream = sys.stdin if args.stream == "-" else None
         try:
             handle = stream or Path(args.stream).open(encoding="utf-8")  # noqa: SIM115
@@ -224,9 +252,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_test_alert(args: argparse.Namespace) -> int:
+    import asyncio
+
     from alerts import send_test_message
 
-    watchlist = load_watchlist(_paths(args))
+    watchlist = _watchlist(args)
     channel = watchlist.channels.get(args.channel)
     if channel is None:
         names = ", ".join(watchlist.channels) or "none"
@@ -242,13 +272,17 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    import asyncio
+    import gzip
+    import json
+
     from tracker.articles.extract import extract
     from tracker.sources.fetch import Fetcher
 
     hints: ArticleHints | None = None
     zone: tzinfo = UTC
     if args.source:
-        source = load_watchlist(_paths(args)).source(args.source)
+        source = _watchlist(args).source(args.source)
         if source is None:
             print(f"error: no source named {args.source!r} in the watchlist", file=sys.stderr)
             return 1
@@ -300,11 +334,11 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
+    from storage import queries
     from tracker.tables import sources_table
 
-    watchlist = load_watchlist(_paths(args))
-    db = Database()
-    db.upgrade()
+    watchlist = _watchlist(args)
+    db = _database()
     with db.session() as session:
         rows = queries.source_rows(session)
         print(sources_table(watchlist, rows))
@@ -316,8 +350,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     from alerts import outbox
     from tracker.tables import alerts_table
 
-    db = Database()
-    db.upgrade()
+    db = _database()
     try:
         if args.retry is not None:
             with db.session() as session:
@@ -339,10 +372,10 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
+    from storage import queries
     from tracker.tables import stories_table, timeline_table
 
-    db = Database()
-    db.upgrade()
+    db = _database()
     with db.session() as session:
         if args.story is None:
             print(stories_table(queries.recent_stories(session, args.limit)))

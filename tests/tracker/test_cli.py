@@ -37,3 +37,34 @@ def test_an_unknown_source_name_is_refused(write_watchlist, tmp_path, monkeypatc
     monkeypatch.setenv("TRACKER_DATABASE_URL", f"sqlite:///{tmp_path / 't.db'}")
     assert main(["once", "--source", "nope", "--config", str(write_watchlist(VALID))]) == 1
     assert "no source named 'nope'" in capsys.readouterr().err
+
+
+# Libraries a command should load only when it uses them (each costs a tenth of a second or
+# more at start): the database layer, the HTTP client, apprise, MinHash and what it drags in.
+HEAVY = ("sqlalchemy", "alembic", "httpx", "apprise", "datasketch", "scipy", "numpy", "feedparser")
+_LOADED = """
+import sys
+from tracker.cli import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("loaded:", ",".join(sorted({{m.split(".")[0] for m in sys.modules}} & {heavy})))
+"""
+
+
+def _heavy_libraries_loaded(args: list[str], cwd) -> str:
+    import subprocess
+    import sys
+
+    script = _LOADED.format(heavy=set(HEAVY))
+    done = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=cwd, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_help_and_check_start_without_the_heavy_libraries(write_watchlist, tmp_path) -> None:
+    path = write_watchlist(VALID + 'channels:\n  desk: "${UNSET_CHANNEL_URL:-}"\n')
+    assert _heavy_libraries_loaded(["--help"], tmp_path) == "loaded:"
+    assert _heavy_libraries_loaded(["check", "--config", str(path)], tmp_path) == "loaded:"
