@@ -6,8 +6,11 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta, timezone
+from urllib.parse import quote
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from config import Source
 from tests.support.corpus import PAGES, record, records
@@ -490,6 +493,20 @@ def test_an_html_page_is_not_a_readable_sitemap():
         ("https://x.test/2026/01/story-amp", "https://x.test/2026/01/story-amp"),
         ("https://x.test/?p=48553&page=2", "https://x.test/?p=48553&page=2"),
         ("https://x.test", "https://x.test/"),
+        # One encoding for a path, however the listing wrote it.
+        ("https://x.test/سوريا", "https://x.test/%D8%B3%D9%88%D8%B1%D9%8A%D8%A7"),
+        (
+            "https://x.test/%d8%b3%d9%88%d8%b1%d9%8a%d8%a7",
+            "https://x.test/%D8%B3%D9%88%D8%B1%D9%8A%D8%A7",
+        ),
+        ("https://x.test/%7Euser/a%20b", "https://x.test/~user/a%20b"),
+        ("https://x.test/a%2Fb/c", "https://x.test/a%2Fb/c"),  # an encoded slash stays one
+        ("https://x.test/%C7%E1", "https://x.test/%C7%E1"),  # windows-1256 bytes survive
+        # Parameters in one order, their values in one encoding.
+        ("https://x.test/a?b=2&a=1", "https://x.test/a?a=1&b=2"),
+        ("https://x.test/s?q=سوريا&p=2", "https://x.test/s?p=2&q=%D8%B3%D9%88%D8%B1%D9%8A%D8%A7"),
+        ("https://x.test/s?q=%d8%b3", "https://x.test/s?q=%D8%B3"),
+        ("https://مثال.x.test/a", "https://xn--mgbh0fb.x.test/a"),
     ],
 )
 def test_canonical_url(url, expected):
@@ -517,6 +534,19 @@ def test_canonical_url_is_idempotent():
     once = canonical_url("https://X.test:443/a/amp?utm_source=x&q=1#f")
 
     assert canonical_url(once) == once
+
+
+@given(
+    st.lists(st.text("abسوريا%2F-_.~ ", min_size=1, max_size=6), min_size=1, max_size=3),
+    st.dictionaries(st.text("abcq", min_size=1, max_size=3), st.text("xyسو %+&=", max_size=4)),
+)
+def test_canonical_url_is_one_form_whatever_the_encoding_and_order(segments, params) -> None:
+    path = "/".join(segments)
+    query = "&".join(f"{quote(k)}={quote(v)}" for k, v in params.items())
+    reversed_query = "&".join(f"{quote(k)}={quote(v)}" for k, v in reversed(params.items()))
+    written = canonical_url(f"https://x.test/{path}?{query}")
+    assert canonical_url(f"https://x.test/{quote(path, safe='/%')}?{reversed_query}") == written
+    assert canonical_url(written) == written
 
 
 def test_canonical_url_keeps_ipv6_hosts_valid():
