@@ -9,7 +9,7 @@ import pytest
 
 from config import load_watchlist
 from config.schema import ArticleHints, Channel, Defaults, Ops, Source, Topic, Watchlist
-from tracker.cli import _COMMANDS
+from tracker.cli import COMMANDS
 
 ROOT = Path(__file__).parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -22,7 +22,7 @@ def test_readme_starts_with_the_two_commands() -> None:
     assert commands == ["make run", "make test"]
 
 
-@pytest.mark.parametrize("command", sorted(_COMMANDS))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_is_documented(command: str) -> None:
     assert f"`tracker {command}" in README
 

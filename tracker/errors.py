@@ -48,6 +48,10 @@ def redact(url: str) -> str:
 class TrackerError(Exception):
     """Base of every error the tracker reports to its user."""
 
+    def report(self) -> str:
+        """What the command line prints."""
+        return f"error: {self}"
+
 
 @dataclass(frozen=True, order=True)
 class ConfigProblem:

@@ -1,0 +1,106 @@
+"""The command line's arguments: every command, its options and its help."""
+
+from __future__ import annotations
+
+import argparse
+
+from tracker import __version__
+
+
+def _common_options(defaults: bool) -> argparse.ArgumentParser:
+    """Options accepted before and after the command; only the top level sets defaults,
+    so `tracker --config X check` and `tracker check --config X` mean the same."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config",
+        metavar="PATH",
+        default=None if defaults else argparse.SUPPRESS,
+        help="watchlist file or folder of *.yaml files "
+        "(default: $TRACKER_CONFIG, else config/watchlist.yaml)",
+    )
+    count: object = 0 if defaults else argparse.SUPPRESS
+    common.add_argument("-v", "--verbose", action="count", default=count, help="more detail")
+    common.add_argument(
+        "-q", "--quiet", action="count", default=count, help="warnings and errors only"
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _common_options(defaults=False)
+
+    parser = argparse.ArgumentParser(
+        prog="tracker",
+        description="Polls news outlets, drops copies, groups stories and alerts on the "
+        "topics of your watchlist.",
+        epilog="The database is $TRACKER_DATABASE_URL, else SQLite at storage/tracker.db.",
+        parents=[_common_options(defaults=True)],
+    )
+    parser.add_argument("--version", action="version", version=f"tracker {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser(
+        "run",
+        parents=[common],
+        help="run the service until stopped",
+        description="Poll every source on its interval and send alerts; "
+        "reload the watchlist when it changes; stop on Ctrl-C.",
+    )
+    once = commands.add_parser(
+        "once", parents=[common], help="poll every source once, send alerts, exit (for cron)"
+    )
+    once.add_argument("--source", metavar="NAME", help="only this source")
+    commands.add_parser(
+        "check", parents=[common], help="validate the watchlist; exit 1 with file:line:col messages"
+    )
+    replay = commands.add_parser(
+        "replay",
+        parents=[common],
+        help="run stored articles (JSON lines) through the pipeline",
+        description="Back-test a watchlist: each record goes through normalise, dedup, story, "
+        "match and the alert decision. Nothing is fetched or sent.",
+    )
+    replay.add_argument("stream", metavar="STREAM.jsonl", help="JSON lines file, or - for stdin")
+    replay.add_argument("--json", action="store_true", help="one JSON object per record")
+    replay.add_argument(
+        "--database",
+        metavar="URL",
+        help="database to replay into (default: a throwaway SQLite file)",
+    )
+    test_alert = commands.add_parser(
+        "test-alert", parents=[common], help="send a test message to one channel"
+    )
+    test_alert.add_argument("channel", metavar="CHANNEL")
+    extract = commands.add_parser(
+        "extract", parents=[common], help="show what the extractor takes from one page"
+    )
+    extract.add_argument("page", metavar="PATH_OR_URL")
+    extract.add_argument("--url", help="the page's address, for a local file")
+    extract.add_argument("--source", metavar="NAME", help="use this source's article selectors")
+    extract.add_argument("--json", action="store_true", help="print one JSON object")
+    commands.add_parser("sources", parents=[common], help="table of sources and their health")
+    alerts = commands.add_parser(
+        "alerts",
+        parents=[common],
+        help="the alerts queue: pending, sent and dead alerts",
+        description="What was sent, what waits for a retry and what was given up, with the "
+        "last error; --retry queues dead alerts again.",
+    )
+    alerts.add_argument("--status", choices=["pending", "sent", "dead"], help="only these")
+    alerts.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+    alerts.add_argument(
+        "--retry",
+        type=int,
+        nargs="*",
+        metavar="ID",
+        help="queue dead alerts again: these ids, or all when none is given",
+    )
+    stories = commands.add_parser("stories", parents=[common], help="table of recent stories")
+    stories.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+    stories.add_argument(
+        "--story",
+        type=int,
+        metavar="ID",
+        help="one story's timeline: each article, its outlet and decision",
+    )
+    return parser
