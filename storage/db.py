@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, make_url, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import StorageError
@@ -25,6 +25,11 @@ DEFAULT_SQLITE_PATH = Path("storage/tracker.db")
 
 def default_database_url() -> str:
     return os.environ.get("TRACKER_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
+
+
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own first line, without SQLAlchemy's statement dump and links."""
+    return str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -79,8 +84,9 @@ class Database:
             with self.engine.connect() as connection:
                 connection.execute(text("SELECT 1"))
         except SQLAlchemyError as exc:
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
-            raise StorageError(f"cannot reach the database {self.display_url}: {reason}") from exc
+            raise StorageError(
+                f"cannot reach the database {self.display_url}: {_reason(exc)}"
+            ) from exc
 
     def upgrade(self) -> None:
         """Apply pending Alembic migrations (the service does this at start)."""
@@ -91,9 +97,14 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in one transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
-            yield session
+        """A session in one transaction: committed on success, rolled back on error. A lost
+        connection or a locked database is a StorageError; a broken constraint stays an
+        IntegrityError, which callers that race on purpose catch."""
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as exc:
+            raise StorageError(f"the database {self.display_url} failed: {_reason(exc)}") from exc
 
     async def run(
         self, work: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs

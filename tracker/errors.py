@@ -2,14 +2,16 @@
 and where, so the command line prints it and the service logs it: never a traceback.
 
     TrackerError
-    ├── ConfigError       the watchlist cannot be used: every problem, as file:line:col
-    ├── StorageError      the database cannot be reached or used
-    ├── FetchError        a listing or page could not be fetched (with the URL), and
-    │                     whether another try is worth it
-    ├── DiscoverError     a listing was fetched but is not what the watchlist says it is
-    ├── ExtractError      a page was fetched but holds no usable article
-    ├── DeliveryError     a channel did not take a message
-    └── ReplayInputError  a line of a replay stream cannot be replayed
+    ├── ConfigError         the watchlist cannot be used: every problem, as file:line:col
+    ├── StorageError        the database cannot be reached or used
+    ├── SourceError         a source, or one of its pages, cannot be read (the poll goes on
+    │   │                   with the next page or source, and the failure is recorded)
+    │   ├── FetchError      a listing or page could not be fetched (with the URL), and
+    │   │                   whether another try is worth it
+    │   ├── DiscoverError   a listing was fetched but is not what the watchlist says it is
+    │   └── ExtractError    a page was fetched but holds no usable article
+    ├── DeliveryError       a channel did not take a message
+    └── ReplayInputError    a line of a replay stream cannot be replayed
 
 Library errors (httpx, SQLAlchemy, apprise, ruamel.yaml, pydantic) are translated where
 they enter, with `raise ... from exc`. This module imports nothing of the project, so the
@@ -83,7 +85,11 @@ class StorageError(TrackerError):
     """The database cannot be reached or used; the message says which and why."""
 
 
-class FetchError(TrackerError):
+class SourceError(TrackerError):
+    """A source, or one of its pages, cannot be read."""
+
+
+class FetchError(SourceError):
     """A URL could not be fetched. `retryable` says whether another try may succeed (a
     timeout, 429, 5xx); `retry_after` is how long the server asked us to wait first."""
 
@@ -97,11 +103,11 @@ class FetchError(TrackerError):
         super().__init__(f"{reason} ({self.url})")
 
 
-class DiscoverError(TrackerError):
+class DiscoverError(SourceError):
     """The listing was fetched but could not be read as what the watchlist says it is."""
 
 
-class ExtractError(TrackerError):
+class ExtractError(SourceError):
     """The page was fetched but no article could be taken from it."""
 
 
@@ -118,6 +124,6 @@ class ReplayInputError(TrackerError):
     """A line of the input cannot be replayed; the message names the line."""
 
 
-def reason_of(error: TrackerError) -> str:
+def reason_of(error: Exception) -> str:
     """What went wrong without the URL, for places that already name the source."""
     return error.reason if isinstance(error, FetchError | DeliveryError) else str(error)

@@ -576,3 +576,18 @@ def test_cli_says_which_database_it_cannot_reach(monkeypatch, capsys):
         "error: cannot reach the database postgresql+psycopg://nobody:***@127.0.0.1:1/x: "
     )
     assert "hunter2" not in out + err
+
+
+def test_a_failing_database_is_a_storage_error_that_names_it(tmp_path):
+    # A database file that is not migrated (or was replaced under the service): the error
+    # is the tracker's own, in words, with the database named and no SQL dump.
+    db = Database(f"sqlite:///{tmp_path / 'empty.db'}")
+    try:
+        with pytest.raises(StorageError) as caught, db.session() as session:
+            session.execute(text("SELECT count(*) FROM articles"))
+    finally:
+        db.dispose()
+    message = str(caught.value)
+    assert message.startswith(f"the database sqlite:///{tmp_path / 'empty.db'} failed: ")
+    assert "no such table: articles" in message
+    assert "SELECT" not in message

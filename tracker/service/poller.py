@@ -19,7 +19,7 @@ from tracker.articles.extract import extract
 from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
 from tracker.backoff import Backoff
-from tracker.errors import FetchError, TrackerError, reason_of
+from tracker.errors import FetchError, SourceError, reason_of
 from tracker.service.health import note_poll
 from tracker.service.pipeline import Outcome, Pipeline
 from tracker.sources.discover import Candidate, discover
@@ -130,7 +130,7 @@ class Poller:
                 # listing changes.
                 if complete:
                     etag, last_modified = fetched.etag, fetched.last_modified
-        except TrackerError as exc:
+        except SourceError as exc:
             report.error = str(exc)
             stored_error = reason_of(exc)  # the table already names the source
         report.seconds = time.monotonic() - started
@@ -233,7 +233,7 @@ class Poller:
                 extracted = extract(
                     fetched.body, fetched.url, fetched.content_type, source.article, source.zone
                 )
-            except TrackerError as exc:
+            except SourceError as exc:
                 report.article_errors += 1
                 log.warning("%s: skipped %s: %s", source.name, candidate.url, reason_of(exc))
                 return None
