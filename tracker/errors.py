@@ -91,7 +91,8 @@ class SourceError(TrackerError):
 
 class FetchError(SourceError):
     """A URL could not be fetched. `retryable` says whether another try may succeed (a
-    timeout, 429, 5xx); `retry_after` is how long the server asked us to wait first."""
+    connect or read timeout, 429, 5xx); `retry_after` is how long the server asked us to
+    wait first (0 when it did not say)."""
 
     def __init__(
         self, url: str, reason: str, *, retryable: bool = False, retry_after: float = 0.0

@@ -68,3 +68,6 @@ def test_help_and_check_start_without_the_heavy_libraries(write_watchlist, tmp_p
     path = write_watchlist(VALID + 'channels:\n  desk: "${UNSET_CHANNEL_URL:-}"\n')
     assert _heavy_libraries_loaded(["--help"], tmp_path) == "loaded:"
     assert _heavy_libraries_loaded(["check", "--config", str(path)], tmp_path) == "loaded:"
+    # A channel with a URL is checked by apprise itself, and only apprise is loaded for it.
+    path = write_watchlist(VALID + 'channels:\n  desk: "json://127.0.0.1:9/hook"\n', "on.yaml")
+    assert _heavy_libraries_loaded(["check", "--config", str(path)], tmp_path) == "loaded: apprise"

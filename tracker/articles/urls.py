@@ -1,29 +1,26 @@
 """Canonical article URLs: one form for one article, however a listing writes its link.
 
 Tracking parameters, fragments and AMP suffixes go; scheme and host are lower-cased and a
-default port dropped; an international host is written in its ASCII (IDNA) form. The path
-and query are percent-encoded one way (UTF-8, upper-case hex, unreserved characters as
-themselves), so «/سوريا» and "/%d8%b3%d9%88%d8%b1%d9%8a%d8%a7" are one address, and the
-query's parameters are sorted by name, so "?b=2&a=1" is "?a=1&b=2".
+default port dropped; an international host is written in its ASCII form (IDNA 2008). The
+path is normalised as RFC 3986 (6.2.2) says: escapes of unreserved characters are decoded,
+other escapes upper-cased, non-ASCII written as UTF-8 escapes, so «/سوريا» and
+"/%d8%b3%d9%88%d8%b1%d9%8a%d8%a7" are one address while "/a%2Fb" and "/a/b" stay two. The
+query's parameters are decoded, sorted by name and encoded one way: "?b=2&a=1" is "?a=1&b=2".
 """
 
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import (
-    parse_qsl,
-    quote,
-    unquote_to_bytes,
-    urlencode,
-    urljoin,
-    urlsplit,
-    urlunsplit,
-)
+import re
+import string
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 _TRACKING_PARAMS = {"fbclid", "gclid", "dclid", "msclkid", "igshid", "mc_cid", "mc_eid", "ocid"}
 _AMP_PARAMS = {"amp", "outputtype"}
-# Characters a path segment keeps as they are (RFC 3986 pchar without "/", which separates).
-_SEGMENT_SAFE = "!$&'()*+,;=:@-._~"
+_UNRESERVED = frozenset(string.ascii_letters + string.digits + "-._~")
+_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
+# What a path may hold as written (RFC 3986 pchar and "/"); "%" keeps existing escapes.
+_PATH_SAFE = "/!$&'()*+,;=:@-._~%"
 _QUERY_SAFE = "".join(chr(c) for c in range(0x21, 0x7F))  # printable ASCII stays as written
 
 
@@ -35,16 +32,21 @@ def _is_tracking(name: str) -> bool:
 def _host(hostname: str) -> str:
     host = hostname.lower()
     if not host.isascii():
+        import idna  # httpx's own dependency; needed only for an international name
+
         # Not a valid international name: left as it is, for the fetch to report.
-        with contextlib.suppress(UnicodeError):
-            host = host.encode("idna").decode("ascii")
+        with contextlib.suppress(idna.IDNAError):
+            host = idna.encode(host, uts46=True).decode("ascii")
     return f"[{host}]" if ":" in host else host  # an IPv6 address keeps its brackets
 
 
+def _unescape_unreserved(match: re.Match[str]) -> str:
+    character = chr(int(match.group(1), 16))
+    return character if character in _UNRESERVED else "%" + match.group(1).upper()
+
+
 def _path(path: str) -> str:
-    # Segment by segment, so an encoded slash (%2F) stays inside its segment; bytes, so a
-    # legacy-encoded escape (%C7 in windows-1256) survives as it is.
-    return "/".join(quote(unquote_to_bytes(s), safe=_SEGMENT_SAFE) for s in path.split("/"))
+    return quote(_ESCAPE.sub(_unescape_unreserved, path), safe=_PATH_SAFE)
 
 
 def _query(query: str) -> str:

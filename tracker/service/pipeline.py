@@ -1,4 +1,4 @@
-"""normalise → fingerprint → dedup / story / novelty → match → alert, in one transaction.
+"""read → match → copy / near-copy / story / novelty → store → queue, in one transaction.
 
 The article, its buckets, its topic hits, its story's new state and its outbox rows are
 written together: an alert exists if and only if its article was stored.

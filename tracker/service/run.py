@@ -13,6 +13,7 @@ from pathlib import Path
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from config import ConfigError, Source, default_config_paths, load_watchlist
+from tracker.errors import TrackerError
 from tracker.service.app import App
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,8 @@ class Service:
             )
             if report.alerts:
                 self._wake_dispatcher.set()
+        except TrackerError as exc:  # the database went away, say: said in words
+            log.error("%s: poll failed: %s", name, exc)
         except Exception:  # one source must never take the service down
             log.exception("%s: poll failed unexpectedly", name)
         finally:
@@ -131,6 +134,8 @@ class Service:
             self._wake_dispatcher.clear()
             try:
                 await self.app.dispatch()
+            except TrackerError as exc:
+                log.error("sending alerts failed, they stay queued and are retried: %s", exc)
             except Exception:
                 log.exception("sending alerts failed; they stay queued and are retried")
             if self._stop.is_set():

@@ -123,9 +123,9 @@ class Fetcher:
             failures += 1
             if not error.retryable or failures > self.settings.retries:
                 raise error
-            wait = max(self._backoff.nominal(failures), timedelta(seconds=error.retry_after))
-            if wait.total_seconds() > self.settings.max_retry_after:
+            if error.retry_after > self.settings.max_retry_after:
                 raise error  # a long Retry-After waits for the next poll instead
+            wait = max(self._backoff.nominal(failures), timedelta(seconds=error.retry_after))
             log.debug("retrying %s in %.1f s: %s", url, wait.total_seconds(), error.reason)
             await asyncio.sleep(self._backoff.jittered(wait).total_seconds())
 

@@ -2,8 +2,8 @@
 
 The text is cut into paragraphs and sentences and each sentence is normalised once (times of
 day are dropped first: they change between copies and state no facts). From those tokens
-come the content hash, the fact numbers, the near-copy signature and the weighted features;
-the last two cost the most and are computed on first use, as copies never need features.
+come the content hash, the fact numbers, the near-copy signature and the weighted features.
+Each is computed when first asked for, then kept: copies never need features.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ class ArticleText:
 
     @cached_property
     def lead(self) -> str:
-        """The first paragraph, as written."""
+        """The first paragraph, its spaces collapsed."""
         return " ".join(s.text for s in self.paragraphs[0]) if self.paragraphs else ""
 
     @cached_property

@@ -36,7 +36,6 @@ _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z'’-]{2,}")
 @dataclass(frozen=True)
 class Features:
     weights: dict[str, float]  # feature -> weight before IDF
-    lang: str
 
     def with_topics(self, topics: set[str]) -> dict[str, float]:
         return {**self.weights, **{TOPIC + t: KIND_WEIGHT["t"] for t in topics}}
@@ -84,4 +83,4 @@ def features_of(
         feature: KIND_WEIGHT[feature[0]] * (HEAD_WEIGHT if feature in head else 1.0)
         for feature in body | head
     }
-    return Features(weights, lang)
+    return Features(weights)

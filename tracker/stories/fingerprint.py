@@ -26,7 +26,8 @@ SHINGLE = 3
 
 def content_hash(tokens: Sequence[str]) -> str:
     """SHA-256 of the normalised body: equal for copies that differ only in spelling
-    variants the normaliser folds (hamza, diacritics, digits, punctuation)."""
+    variants the normaliser folds (hamza, diacritics, digits, punctuation) or in the times
+    of day they print (tracker/stories/article.py drops those)."""
     return hashlib.sha256(" ".join(tokens).encode("utf-8")).hexdigest()
 
 

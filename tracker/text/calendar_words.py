@@ -24,9 +24,11 @@ MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if 
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
 
-# 21:00, 9.30 pm, ٠٩:٣٠ مساءً (after folding): hour, minute, second, meridiem.
+# 21:00, 21:00GMT, 9.30 pm, ٠٩:٣٠ مساءً (after folding): hour, minute, second, meridiem. A
+# meridiem is a whole word («10:30 مصر» is no 10:30 pm).
 TIME_OF_DAY = re.compile(
-    r"(?<!\d)(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*(صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)?(?![\w])",
+    r"(?<!\d)(\d{1,2})[:.](\d{2})(?::(\d{2}))?"
+    r"(?:\s*(صباحا|مساء|ص|م|am|pm|a\.m\.|p\.m\.)(?![\w]))?(?!\d)",
     re.I,
 )
 PM = frozenset({"مساء", "م", "pm", "p.m."})

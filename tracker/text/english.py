@@ -17,13 +17,14 @@ STOPWORDS = frozenset(
 
 
 def singular(word: str) -> str:
-    """The singular of a simple plural ("prisons", "facilities", "taxes"); other words,
-    and words of three letters or fewer, as they are ("this", "crisis", "bus")."""
+    """The singular of a simple plural ("prisons", "facilities", "taxes", "cases",
+    "classes"); other words, and words of three letters or fewer, as they are ("this",
+    "crisis", "bus")."""
     if len(word) <= 3 or not word.isascii() or not word.isalpha():
         return word
     if word.endswith("ies"):
         return word[:-3] + "y"
-    if word.endswith(("ses", "xes", "ches", "shes")):
+    if word.endswith(("sses", "xes", "zzes", "ches", "shes")):
         return word[:-2]
     if word.endswith("s") and not word.endswith(("ss", "us", "is")):
         return word[:-1]

@@ -501,12 +501,15 @@ def test_an_html_page_is_not_a_readable_sitemap():
         ),
         ("https://x.test/%7Euser/a%20b", "https://x.test/~user/a%20b"),
         ("https://x.test/a%2Fb/c", "https://x.test/a%2Fb/c"),  # an encoded slash stays one
+        ("https://x.test/a%2bb", "https://x.test/a%2Bb"),  # an encoded "+" is not a "+"
+        ("https://x.test/a+b", "https://x.test/a+b"),
         ("https://x.test/%C7%E1", "https://x.test/%C7%E1"),  # windows-1256 bytes survive
         # Parameters in one order, their values in one encoding.
         ("https://x.test/a?b=2&a=1", "https://x.test/a?a=1&b=2"),
         ("https://x.test/s?q=سوريا&p=2", "https://x.test/s?p=2&q=%D8%B3%D9%88%D8%B1%D9%8A%D8%A7"),
         ("https://x.test/s?q=%d8%b3", "https://x.test/s?q=%D8%B3"),
         ("https://مثال.x.test/a", "https://xn--mgbh0fb.x.test/a"),
+        ("https://Straße.x.test/a", "https://xn--strae-oqa.x.test/a"),  # IDNA 2008
     ],
 )
 def test_canonical_url(url, expected):

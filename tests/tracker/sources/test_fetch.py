@@ -275,6 +275,18 @@ def test_a_retry_after_longer_than_the_limit_is_not_waited_for(httpserver):
     assert hits(httpserver, "/limited") == 1
 
 
+@pytest.mark.parametrize("asked", ["100000000000000", "99999999999999999999999"])
+def test_an_absurd_retry_after_is_a_fetch_error_not_a_crash(httpserver, asked):
+    httpserver.expect_request("/limited").respond_with_data(
+        "come back never", status=503, headers={"Retry-After": asked}
+    )
+
+    error = fetch_error(httpserver.url_for("/limited"))
+
+    assert "HTTP 503" in str(error)
+    assert hits(httpserver, "/limited") == 1
+
+
 def test_a_retry_after_http_date_in_the_past_is_retried_at_once(httpserver):
     httpserver.expect_oneshot_request("/limited").respond_with_data(
         "slow down", status=503, headers={"Retry-After": "Wed, 21 Oct 2015 07:28:00 GMT"}
