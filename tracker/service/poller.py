@@ -249,8 +249,8 @@ class Poller:
                 title=extracted.title or candidate.title or "",
                 text=extracted.text,
                 lang=extracted.lang,
-                # A feed's date carries its zone; a date in the future is a mistake.
-                published=_not_future(candidate.published or extracted.published),
+                # A feed's date carries its zone, so it comes first.
+                published=_publication_date(candidate.published, extracted.published),
                 link=candidate.url,
                 guid=candidate.guid,
                 source_id=state_id,
@@ -303,10 +303,12 @@ def _record_poll(
         log.info("%s works again; the ops channel is told", source.name)
 
 
-def _not_future(published: datetime | None) -> datetime | None:
-    """A date in the future is a mistake: the article takes the time it arrived."""
+def _publication_date(*dates: datetime | None) -> datetime | None:
+    """The first date given that is not in the future (a date in the future is a mistake);
+    when every date given is in the future, the time the article arrived."""
     now = datetime.now(UTC)
-    return now if published is not None and published > now + FUTURE_TOLERANCE else published
+    given = [d for d in dates if d is not None]
+    return next((d for d in given if d <= now + FUTURE_TOLERANCE), now if given else None)
 
 
 def _same_site(canonical: str, url: str) -> bool:
