@@ -15,6 +15,7 @@ PACKAGES = ("tracker", "config", "storage", "alerts")
 LEAVES = {"tracker", "tracker.errors", "tracker.backoff"}
 # What each part may import besides itself and the leaves; the tracker's stages in the
 # order an article flows through them, each allowed what lies before it.
+ENGINE = {"tracker.text", "tracker.articles", "tracker.sources", "tracker.stories"}
 ALLOWED = {
     "config": set(),
     "storage": set(),
@@ -23,26 +24,9 @@ ALLOWED = {
     "tracker.articles": {"config", "tracker.text"},
     "tracker.sources": {"config", "tracker.text", "tracker.articles"},
     "tracker.stories": {"config", "storage", "tracker.text", "tracker.articles"},
-    "tracker.service": {
-        "config",
-        "storage",
-        "alerts",
-        "tracker.text",
-        "tracker.articles",
-        "tracker.sources",
-        "tracker.stories",
-    },
+    "tracker.service": {"config", "storage", "alerts", *ENGINE},
+    "tracker.cli": {"config", "storage", "alerts", *ENGINE, "tracker.service"},
     "tracker.__main__": {"tracker.cli"},
-    "tracker.cli": {
-        "config",
-        "storage",
-        "alerts",
-        "tracker.text",
-        "tracker.articles",
-        "tracker.sources",
-        "tracker.stories",
-        "tracker.service",
-    },
 }
 
 
