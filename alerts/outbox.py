@@ -26,17 +26,27 @@ MAX_ATTEMPTS = 12  # about seven hours of retries before a row is dead
 LEASE = timedelta(minutes=2)
 
 
-def alert_key(channel: str, story_id: int, event: str, article_id: int) -> str:
-    # A story alerts once as new; each development article alerts once more.
+def alert_key(
+    channel: str, story_id: int, event: str, article_id: int, event_id: int | None = None
+) -> str:
+    """One alert per channel and event: the event's id when the story index names it,
+    else (rows queued before events existed) a story's new_story and each development."""
+    if event_id is not None:
+        return f"{channel}:{story_id}:event:{event_id}"
     suffix = "new_story" if event == "new_story" else f"{event}:{article_id}"
     return f"{channel}:{story_id}:{suffix}"
 
 
 def queue_alert(
-    session: Session, channel: str, story_id: int, article_id: int, payload: AlertPayload
+    session: Session,
+    channel: str,
+    story_id: int,
+    article_id: int,
+    payload: AlertPayload,
+    event_id: int | None = None,
 ) -> bool:
     """Queue one message in the caller's transaction; False when it was already queued."""
-    key = alert_key(channel, story_id, payload.event, article_id)
+    key = alert_key(channel, story_id, payload.event, article_id, event_id)
     return queue_message(session, channel, key, payload, story_id, article_id)
 
 

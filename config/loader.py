@@ -120,6 +120,7 @@ def _load_file(path: Path, environ: Mapping[str, str]) -> _File:
                     update={
                         "every": s.every or watchlist.defaults.every,
                         "robots": watchlist.defaults.robots if s.robots is None else s.robots,
+                        "max_age": watchlist.defaults.max_age if s.max_age is None else s.max_age,
                     }
                 )
                 for s in watchlist.sources

@@ -30,6 +30,20 @@ def _interval(value: Any) -> timedelta:
 
 
 Interval = Annotated[timedelta, PlainValidator(_interval)]
+
+
+def _max_age(value: Any) -> timedelta | Literal["off"]:
+    # YAML 1.1 readers turn a bare `off` into False; take it as meant.
+    if value is False or (isinstance(value, str) and value.strip().lower() == "off"):
+        return "off"
+    try:
+        return _interval(value)
+    except ValueError as exc:
+        raise ValueError(f"{exc}; or write off to alert on articles of any age") from exc
+
+
+MaxAge = Annotated[timedelta | Literal["off"], PlainValidator(_max_age)]
+DEFAULT_MAX_AGE = timedelta(days=3)
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
 
 
@@ -65,6 +79,8 @@ class _Strict(BaseModel):
 class Defaults(_Strict):
     every: Interval = timedelta(minutes=15)
     robots: bool = False  # respect each site's robots.txt
+    # Articles published longer than this before they are found are stored, not alerted.
+    max_age: MaxAge = DEFAULT_MAX_AGE
 
 
 class Ops(_Strict):
@@ -135,6 +151,7 @@ class Source(_Strict):
     every: Interval | None = None
     robots: bool | None = None  # respect robots.txt (default: the file's defaults)
     timezone: str | None = None  # the outlet's zone, for dates printed without an offset
+    max_age: MaxAge | None = None  # default: the file's defaults
     enabled: bool = True
 
     @field_validator("timezone")
@@ -187,6 +204,11 @@ class Source(_Strict):
         """The poll interval; the loader fills `every` from the file's defaults."""
         return self.every or Defaults().every
 
+    @property
+    def age_limit(self) -> timedelta | None:
+        """How old an article may be when found and still alert; None: any age."""
+        return age_limit(DEFAULT_MAX_AGE if self.max_age is None else self.max_age)
+
 
 class Topic(_Strict):
     """What a user watches: `any` term, or one term from `all` groups, and no `none` term."""
@@ -229,3 +251,12 @@ class Watchlist(_Strict):
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    def age_limit(self, outlet: str) -> timedelta | None:
+        """The max_age of the source named `outlet`, else of the defaults."""
+        source = self.source(outlet)
+        return source.age_limit if source else age_limit(self.defaults.max_age)
+
+
+def age_limit(max_age: timedelta | Literal["off"]) -> timedelta | None:
+    return None if max_age == "off" else max_age

@@ -90,6 +90,21 @@ class Story(Base):
     state: Mapped[dict[str, Any] | None]
 
 
+class Event(Base):
+    """One real-world happening inside a story (a vote, a strike, a release); its first
+    article, the one that opened it, is what the user was alerted to."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    title: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Publication times of its earliest and latest articles.
+    first_published_at: Mapped[datetime]
+    last_published_at: Mapped[datetime]
+
+
 class Article(Base):
     """One stored article, whatever was decided about it (copies are kept and counted)."""
 
@@ -120,6 +135,7 @@ class Article(Base):
     # Why the decision was taken (for developments: what is new), shown in alerts.
     novelty: Mapped[dict[str, Any] | None]
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)
     decision: Mapped[str] = mapped_column(String(16))
     dup_of_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"))
 

@@ -44,16 +44,21 @@ def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
 class StoredArticle:
     id: int
     story_id: int
+    event_id: int | None
 
 
 def article_by_url(session: Session, url: str) -> StoredArticle | None:
     # Core, not ORM: this runs for every article and needs no objects.
     row = (
         session.connection()
-        .execute(select(Article.id, Article.story_id).where(Article.url_key == url_key(url)))
+        .execute(
+            select(Article.id, Article.story_id, Article.event_id).where(
+                Article.url_key == url_key(url)
+            )
+        )
         .first()
     )
-    return StoredArticle(row.id, row.story_id) if row else None
+    return StoredArticle(row.id, row.story_id, row.event_id) if row else None
 
 
 def first_with_text(session: Session, content_hash: str) -> StoredArticle | None:
@@ -61,14 +66,14 @@ def first_with_text(session: Session, content_hash: str) -> StoredArticle | None
     row = (
         session.connection()
         .execute(
-            select(Article.id, Article.story_id)
+            select(Article.id, Article.story_id, Article.event_id)
             .where(Article.content_hash == content_hash)
             .order_by(Article.id)
             .limit(1)
         )
         .first()
     )
-    return StoredArticle(row.id, row.story_id) if row else None
+    return StoredArticle(row.id, row.story_id, row.event_id) if row else None
 
 
 def known_guids(session: Session, source_id: int, guids: Iterable[str]) -> set[str]:

@@ -49,6 +49,7 @@ def _watchlist(site: NewsSite, webhook: WebhookReceiver, smtp: SmtpReceiver, eve
 version: 1
 defaults:
   every: {every}
+  max_age: off  # the corpus is past news, found today
 channels:
   desk: "{webhook.url}"
   mail: "{smtp.url}"

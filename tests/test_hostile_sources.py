@@ -565,7 +565,9 @@ def hostile_pass(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pass]:
         )
         config = tmp / "watchlist.yaml"
         config.write_text(
-            f'version: 1\nchannels:\n  desk: "{webhook.url}"\nsources:\n{sources}{TOPICS}',
+            # The corpus is past news, found today.
+            f"version: 1\ndefaults: {{max_age: off}}\n"
+            f'channels:\n  desk: "{webhook.url}"\nsources:\n{sources}{TOPICS}',
             encoding="utf-8",
         )
         database = f"sqlite:///{tmp / 'tracker.db'}"

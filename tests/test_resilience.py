@@ -45,7 +45,8 @@ TOPICS = topics_yaml()
 def _watchlist(every: str, desk: str, feeds: dict[str, str]) -> str:
     sources = "".join(f"  - name: {name}\n    feed: {url}\n" for name, url in feeds.items())
     return (
-        f'version: 1\ndefaults:\n  every: {every}\nchannels:\n  desk: "{desk}"\n'
+        f"version: 1\ndefaults:\n  every: {every}\n  max_age: off\n"  # the corpus is past news
+        f'channels:\n  desk: "{desk}"\n'
         f"sources:\n{sources}{TOPICS}"
     )
 

@@ -34,6 +34,7 @@ from tracker.cli import main
 
 TABLES = {
     "sources",
+    "events",
     "articles",
     "article_buckets",
     "stories",

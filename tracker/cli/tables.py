@@ -100,27 +100,31 @@ def stories_table(rows: Sequence[queries.StoryRow]) -> str:
 
 
 def timeline_table(articles: Sequence[Article]) -> str:
-    headers = ["published (UTC)", "outlet", "decision", "why", "title"]
+    headers = ["published (UTC)", "outlet", "event", "decision", "why", "title"]
     rows = []
     for article in articles:
-        novelty = article.novelty or {}
-        why = ""
-        if article.dup_of_id:
-            why = f"copy of #{article.dup_of_id}"
-        elif novelty.get("new_numbers"):
-            why = "new numbers: " + ", ".join(novelty["new_numbers"])
-        elif novelty.get("new_word_share") is not None:
-            why = f"{novelty['new_word_share']:.0%} new words"
         rows.append(
             [
                 article.published_at.strftime("%Y-%m-%d %H:%M") if article.published_at else "-",
                 article.outlet,
+                f"#{article.event_id}" if article.event_id else "-",
                 article.decision.replace("_", " "),
-                why,
-                _short(article.title, 70),
+                _short(why_of(article), 60),
+                _short(article.title, 60),
             ]
         )
     return render_table(headers, rows)
+
+
+def why_of(article: Article) -> str:
+    """The reason stored with a decision, in words."""
+    why = article.novelty or {}
+    if article.dup_of_id:
+        return f"copy of #{article.dup_of_id}"
+    reason = str(why.get("reason", ""))
+    if why.get("too_old"):
+        reason += "; found too long after it was published to alert"
+    return reason
 
 
 def alerts_table(alerts: Sequence[Alert]) -> str:

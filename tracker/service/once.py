@@ -6,8 +6,9 @@ import asyncio
 import logging
 from dataclasses import dataclass
 
+from config import Source
 from tracker.service.app import App
-from tracker.service.poller import PollReport
+from tracker.service.poller import Collected, PollReport
 
 log = logging.getLogger(__name__)
 
@@ -33,19 +34,28 @@ class PassSummary:
 
 
 async def run_once(app: App, only: str | None = None) -> PassSummary:
+    """Poll every source, then store what all of them found in publication order: a first
+    start or a backlog decides as if the news had arrived as it was published."""
     sources = [s for s in app.sources if only is None or s.name == only]
     gate = asyncio.Semaphore(PARALLEL_SOURCES)
-    done = 0
+    read = 0
 
-    async def poll(source_index: int) -> PollReport:
-        nonlocal done
+    async def collect(source: Source) -> Collected:
+        nonlocal read
         async with gate:
-            report = await app.poller.poll(sources[source_index], app.pipeline)
-        done += 1
-        level = logging.WARNING if report.error else logging.INFO
-        log.log(level, "[%d/%d] %s", done, len(sources), report.summary())
-        return report
+            collected = await app.poller.collect(source)
+        read += 1
+        report = collected.report
+        if report.error:
+            log.warning("[%d/%d] %s: failed: %s", read, len(sources), source.name, report.error)
+        else:
+            log.info("[%d/%d] %s: %d new", read, len(sources), source.name, report.new)
+        return collected
 
-    reports = await asyncio.gather(*(poll(i) for i in range(len(sources))))
+    polls = await asyncio.gather(*(collect(s) for s in sources))
+    await app.poller.store(list(polls), app.pipeline)
+    reports = [c.report for c in polls]
+    for report in reports:
+        log.log(logging.WARNING if report.error else logging.INFO, "%s", report.summary())
     delivery = await app.dispatch()
-    return PassSummary(list(reports), delivery.sent, delivery.failed + delivery.dead)
+    return PassSummary(reports, delivery.sent, delivery.failed + delivery.dead)

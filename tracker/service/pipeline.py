@@ -1,4 +1,4 @@
-"""read → match → copy / near-copy / story / novelty → store → queue, in one transaction.
+"""read → match → copy / near-copy / story and event → store → queue, in one transaction.
 
 The article, its buckets, its topic hits, its story's new state and its outbox rows are
 written together: an alert exists if and only if its article was stored.
@@ -7,27 +7,31 @@ written together: an alert exists if and only if its article was stored.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alerts import AlertPayload, TopicLine, queue_alert
 from config import Watchlist
-from storage import models, queries
+from storage import Database, models, queries
 from storage.models import url_key
 from storage.types import utcnow
 from tracker.articles.incoming import IncomingArticle
 from tracker.stories.article import ArticleText
+from tracker.stories.events import Placement, place, quoted_sentences
 from tracker.stories.index import StoryIndex, StoryState
 from tracker.stories.neardup import near_copy_of
-from tracker.stories.novelty import Novelty, assess
 from tracker.text.match import TopicMatch, TopicMatcher
 from tracker.text.sentences import excerpt
 
 log = logging.getLogger(__name__)
+
+TITLE_FROM_LEAD = 120  # characters of the lead that stand in for a missing title
 
 
 class Decision(StrEnum):
@@ -48,17 +52,22 @@ class Outcome:
     queued: tuple[str, ...]  # channels an alert was queued for
     stored: bool = True  # False when the URL was already stored
     alert: bool = False  # the decision calls for an alert (whether or not a channel is on)
-    novelty: Novelty | None = None
+    why: dict[str, Any] | None = None  # what the decision rests on, stored with the article
+    event_id: int | None = None
+    too_old: bool = False  # it would have alerted, but was found long after it was published
+    title: str = ""  # as stored: the article's own, else its lead's first words
 
 
 @dataclass(frozen=True)
 class _Placed:
     decision: Decision
     story_id: int
+    event_id: int | None
     dup_of: int | None = None
-    novelty: Novelty | None = None
+    why: dict[str, Any] | None = None
     alert_topics: frozenset[str] = frozenset()  # topics this article alerts for
     event: str = "new_story"
+    new_facts: tuple[str, ...] = ()  # sentences quoted in the alert
 
 
 class Pipeline:
@@ -70,15 +79,33 @@ class Pipeline:
         self.stories = stories or StoryIndex()
         self._topics = {t.name: t for t in watchlist.topics}
 
-    def ingest(self, session: Session, incoming: IncomingArticle) -> Outcome:
+    def ingest(
+        self, session: Session, incoming: IncomingArticle, now: datetime | None = None
+    ) -> Outcome:
+        """Decide and store one article. `now` is when it was found (a replay's clock):
+        an article published longer than its source's max_age before then alerts nothing."""
         known = queries.article_by_url(session, incoming.url)
         if known is not None:
-            return Outcome(known.id, Decision.DUPLICATE, known.story_id, known.id, (), (), False)
+            return Outcome(
+                known.id,
+                Decision.DUPLICATE,
+                known.story_id,
+                known.id,
+                (),
+                (),
+                False,
+                event_id=known.event_id,
+            )
 
-        now = utcnow()
+        now = now or utcnow()
         article = ArticleText.read(incoming)
+        title = incoming.title.strip() or excerpt(article.lead, TITLE_FROM_LEAD)
         matches = tuple(self.matcher.match(article.title.tokens, article.tokens))
-        placed = self._place(session, article, {m.topic for m in matches}, now)
+        placed = self._place(session, article, title, {m.topic for m in matches}, now)
+        alerting = tuple(m for m in matches if m.topic in placed.alert_topics)
+        too_old = bool(alerting) and self._too_old(incoming, now)
+        if too_old:
+            alerting = ()
         link = incoming.link or incoming.url
         # Core inserts: the hot path needs no ORM bookkeeping for rows it will not touch again.
         connection = session.connection()
@@ -92,7 +119,7 @@ class Pipeline:
                 "link": link,
                 "link_key": url_key(link),
                 "guid": incoming.guid,
-                "title": incoming.title,
+                "title": title,
                 "text": incoming.text,
                 "lang": incoming.lang,
                 "published_at": incoming.published,
@@ -101,8 +128,9 @@ class Pipeline:
                 "signature": article.signature.to_bytes(),
                 "shingles": article.signature.shingles,
                 "numbers": sorted(article.own_numbers),  # for the near-copy check
-                "novelty": placed.novelty.to_json() if placed.novelty else None,
+                "novelty": {**(placed.why or {}), "too_old": True} if too_old else placed.why,
                 "story_id": placed.story_id,
+                "event_id": placed.event_id,
                 "decision": placed.decision.value,
                 "dup_of_id": placed.dup_of,
             },
@@ -125,9 +153,8 @@ class Pipeline:
                     for m in matches
                 ],
             )
-        alerting = tuple(m for m in matches if m.topic in placed.alert_topics)
         queued = (
-            self._queue_alerts(session, article, article_id, link, placed, alerting)
+            self._queue_alerts(session, article, title, article_id, link, placed, alerting)
             if alerting
             else ()
         )
@@ -139,56 +166,129 @@ class Pipeline:
             matches,
             queued,
             alert=bool(alerting),
-            novelty=placed.novelty,
+            why=placed.why,
+            event_id=placed.event_id,
+            too_old=too_old,
+            title=title,
         )
 
+    def _newly_notified(self, topics: set[str], already: set[str]) -> frozenset[str]:
+        """Of `topics`, those notifying a channel that `already`'s topics do not (a topic
+        without a channel stands for one of its own, so a back-test still sees it)."""
+        told = {c for t in already for c in self._channels_of(t)}
+        return frozenset(t for t in topics if set(self._channels_of(t)) - told)
+
+    def _channels_of(self, topic: str) -> list[str]:
+        found = self._topics.get(topic)
+        return list(found.notify) if found and found.notify else [f"topic:{topic}"]
+
+    def _too_old(self, incoming: IncomingArticle, now: datetime) -> bool:
+        limit = self.watchlist.age_limit(incoming.outlet)
+        published = incoming.published
+        return limit is not None and published is not None and now - published > limit
+
     def _place(
-        self, session: Session, article: ArticleText, topics: set[str], now: datetime
+        self, session: Session, article: ArticleText, title: str, topics: set[str], now: datetime
     ) -> _Placed:
-        """Exact copy → near copy → a recent story (development or coverage) → new story."""
+        """Exact copy → near copy → an event of a story (new or known) → a new story."""
         copy_of = queries.first_with_text(session, article.content_hash)
-        # Copies join their original's story but leave it as it was: they add nothing to
-        # what it is about, nor to how long it stays open.
+        # Copies join their original's story and event but leave them as they were: they
+        # add nothing to what it is about, nor to how long it stays open.
         if copy_of is not None:
-            return _Placed(Decision.DUPLICATE, copy_of.story_id, copy_of.id)
+            return _Placed(Decision.DUPLICATE, copy_of.story_id, copy_of.event_id, copy_of.id)
         near = near_copy_of(session, article)
-        if near is not None:
-            return _Placed(Decision.NEAR_DUPLICATE, near.story_id, near.article_id)
+        if near is not None and not near.added_numbers:
+            why: dict[str, Any] = {
+                "near_copy_of": near.article_id,
+                "jaccard": round(near.jaccard, 2),
+            }
+            return _Placed(
+                Decision.NEAR_DUPLICATE, near.story_id, near.event_id, near.article_id, why
+            )
 
         at = article.incoming.published or now
         self.stories.sync(session, at)
+        updated = self.stories.stories.get(near.story_id) if near else None
+        if near is not None and updated is not None:
+            # The same text grown by new facts: an update is a new happening of its story.
+            added = ", ".join(near.added_numbers)
+            figures = [int(n) for n in near.added_numbers]
+            reason = f"an update of #{near.article_id} adds {added}"
+            placement = Placement(True, None, reason, figures)
+            return self._in_story(session, article, title, topics, updated, placement, at, now)
         match = self.stories.best_match(article, topics, at)
         if match is None:
-            state = StoryState(0, {}, set(), set(), set(), set(), at)
-            state.absorb(article, topics, at)
-            story = self.stories.save(session, state, article.incoming.title, now)
-            return _Placed(Decision.NEW_STORY, story.id, alert_topics=frozenset(topics))
+            return self._new_story(session, article, title, topics, at, now)
         state = match.story
-        gap_days = (at - state.last_at).total_seconds() / 86400
-        novelty = assess(article, state, gap_days)
-        known_topics = set(state.topics)
+        if not state.events:  # a story from before events: its past is one event
+            legacy = self.stories.open_event(session, state, title, state.last_at, now)
+            legacy.alerted_topics |= state.topics
+        placement = place(article, state.events, state.figures, state.words, state.langs, at)
+        placed = self._in_story(session, article, title, topics, state, placement, at, now)
+        assert placed.why is not None
+        placed.why["story_similarity"] = round(match.similarity, 2)
+        return placed
+
+    def _new_story(
+        self,
+        session: Session,
+        article: ArticleText,
+        title: str,
+        topics: set[str],
+        at: datetime,
+        now: datetime,
+    ) -> _Placed:
+        state = StoryState(0, {}, set(), set(), set(), set(), at)
         state.absorb(article, topics, at)
-        self.stories.save(session, state, article.incoming.title, now)
-        if novelty.development:
-            return _Placed(
-                Decision.DEVELOPMENT,
-                state.story_id,
-                novelty=novelty,
-                alert_topics=frozenset(topics),
-                event="development",
-            )
-        # Coverage alerts only for a topic the story had not matched before.
+        self.stories.save(session, state, title, now)
+        event = self.stories.open_event(session, state, title, at, now)
+        event.absorb(article, at)
+        event.alerted_topics |= topics
+        self.stories.save(session, state, title, now)
+        why = {"event": "opened", "reason": "a new story", "event_id": event.event_id}
         return _Placed(
-            Decision.COVERAGE,
-            state.story_id,
-            novelty=novelty,
-            alert_topics=frozenset(topics - known_topics),
+            Decision.NEW_STORY, state.story_id, event.event_id, None, why, frozenset(topics)
+        )
+
+    def _in_story(
+        self,
+        session: Session,
+        article: ArticleText,
+        title: str,
+        topics: set[str],
+        state: StoryState,
+        placement: Placement,
+        at: datetime,
+        now: datetime,
+    ) -> _Placed:
+        """Open the event the placement calls for, or join the one it names."""
+        if placement.opened:
+            event = self.stories.open_event(session, state, title, at, now)
+            alert_topics = frozenset(topics)
+            decision = Decision.DEVELOPMENT
+        else:
+            assert placement.event is not None
+            event = placement.event
+            # An event reaches each channel once: coverage alerts only for a topic the event
+            # had not met, and only if that topic notifies a channel the event has not.
+            alert_topics = self._newly_notified(topics - event.alerted_topics, event.alerted_topics)
+            decision = Decision.COVERAGE
+        event.absorb(article, at)
+        event.alerted_topics |= topics
+        state.absorb(article, topics, at)
+        self.stories.save(session, state, title, now)
+        self.stories.save_event(session, event)
+        why = {**placement.to_json(), "event_id": event.event_id}
+        facts = tuple(quoted_sentences(article, set(placement.new_figures)))
+        return _Placed(
+            decision, state.story_id, event.event_id, None, why, alert_topics, "development", facts
         )
 
     def _queue_alerts(
         self,
         session: Session,
         article: ArticleText,
+        title: str,
         article_id: int,
         link: str,
         placed: _Placed,
@@ -222,15 +322,33 @@ class Pipeline:
             payload = AlertPayload(
                 event=placed.event,
                 topics=lines,
-                title=incoming.title,
+                title=title,
                 outlet=incoming.outlet,
                 url=link,
                 published=published.astimezone(UTC).isoformat() if published else None,
                 lead=excerpt(article.lead),
                 lang=incoming.lang,
                 also=[o for o in also if o != incoming.outlet],
-                new_facts=placed.novelty.sentences if placed.novelty else [],
+                new_facts=list(placed.new_facts),
             )
-            if queue_alert(session, channel_name, placed.story_id, article_id, payload):
+            if queue_alert(
+                session, channel_name, placed.story_id, article_id, payload, placed.event_id
+            ):
                 queued.append(channel_name)
         return tuple(queued)
+
+
+def ingest_in_order(
+    db: Database,
+    pipeline: Pipeline,
+    articles: Iterable[IncomingArticle],
+    now: datetime | None = None,
+) -> list[tuple[IncomingArticle, Outcome]]:
+    """One pass's new articles, from all its sources, oldest first, each in a transaction of
+    its own: an original is stored before the copies of it that a faster source listed."""
+    oldest = datetime.min.replace(tzinfo=UTC)
+    done = []
+    for incoming in sorted(articles, key=lambda a: a.published or oldest):
+        with db.session() as session:
+            done.append((incoming, pipeline.ingest(session, incoming, now)))
+    return done

@@ -1,4 +1,9 @@
-"""One poll of one source: listing → new links → pages → articles through the pipeline."""
+"""Polling sources: listing → new links → pages, then the articles through the pipeline.
+
+A poll collects first and stores after, so a pass over many sources (`tracker once`)
+stores the new articles of all of them together, in publication order, not source after
+source.
+"""
 
 from __future__ import annotations
 
@@ -70,10 +75,24 @@ class PollReport:
         return f"{self.source}: {', '.join(parts)} ({self.seconds:.1f} s)"
 
 
-@dataclass(frozen=True)
-class _Page:
-    candidate: Candidate
-    incoming: IncomingArticle
+@dataclass
+class Collected:
+    """One source's poll before its articles are stored: what it found, and what to record
+    about the poll once they are (validators, an error, the next due time)."""
+
+    source: Source
+    state_id: int
+    failures_before: int
+    report: PollReport
+    started: float
+    next_due: datetime | None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    articles: list[IncomingArticle] = field(default_factory=list)
+    in_flight: list[str] = field(default_factory=list)
+    # Validators to keep once stored: all of its new links were read.
+    fresh_validators: tuple[str | None, str | None] | None = None
 
 
 class Poller:
@@ -99,21 +118,40 @@ class Poller:
     ) -> PollReport:
         """Poll once. With `respect_backoff` (the service), a source that keeps failing is
         polled less and less often, up to once every BACKOFF_LONGEST."""
+        collected = await self.collect(source, next_due, respect_backoff=respect_backoff)
+        if collected.report.skipped:
+            return collected.report
+        await self.store([collected], pipeline)
+        return collected.report
+
+    async def collect(
+        self, source: Source, next_due: datetime | None = None, *, respect_backoff: bool = False
+    ) -> Collected:
+        """Fetch the listing and the pages of its new links; store nothing yet."""
         report = PollReport(source.name)
         started = time.monotonic()
         state = await self.db.run(queries.source_state, source.name, source.kind, source.url)
-        failures_before = state.consecutive_failures
+        collected = Collected(
+            source,
+            state.id,
+            state.consecutive_failures,
+            report,
+            started,
+            next_due,
+            state.etag,
+            state.last_modified,
+        )
         now = datetime.now(UTC)
         due = state.next_due_at
-        backing_off = failures_before >= BACKOFF_AFTER and due is not None
+        backing_off = collected.failures_before >= BACKOFF_AFTER and due is not None
         if respect_backoff and backing_off and due is not None and due > now + BACKOFF_SLACK:
             report.skipped = due
-            return report
-        stored_error: str | None = None
-        etag, last_modified = state.etag, state.last_modified
+            return collected
         try:
             await self._check_robots(source, source.url)
-            fetched = await self.fetcher.get(source.url, etag=etag, last_modified=last_modified)
+            fetched = await self.fetcher.get(
+                source.url, etag=state.etag, last_modified=state.last_modified
+            )
             if fetched.not_modified:
                 report.not_modified = True
             else:
@@ -122,35 +160,66 @@ class Poller:
                 internal_allowed = await source_is_internal(source.url)
                 candidates = await self._candidates(source, fetched, internal_allowed)
                 report.listed = len(candidates)
-                complete = await self._ingest_new(
-                    source, state.id, candidates, pipeline, report, internal_allowed
-                )
+                complete = await self._read_new(collected, candidates, internal_allowed)
                 # Keep the old validators while links are left over (a page that failed,
                 # more new links than one poll takes): a 304 would hide them until the
                 # listing changes.
                 if complete:
-                    etag, last_modified = fetched.etag, fetched.last_modified
+                    collected.fresh_validators = (fetched.etag, fetched.last_modified)
         except SourceError as exc:
             report.error = str(exc)
-            stored_error = reason_of(exc)  # the table already names the source
-        report.seconds = time.monotonic() - started
-        if stored_error is not None and failures_before + 1 >= BACKOFF_AFTER:
+            collected.error = reason_of(exc)  # the table already names the source
+        return collected
+
+    async def store(self, polls: list[Collected], pipeline: Pipeline) -> None:
+        """Store the articles of one pass's polls, from every source together, oldest
+        first (an original before the copies a faster source listed), then record each
+        poll."""
+        by_url = {a.url: c for c in polls for a in c.articles}
+        oldest = datetime.min.replace(tzinfo=UTC)
+        ordered = sorted(
+            (a for c in polls for a in c.articles), key=lambda a: a.published or oldest
+        )
+        try:
+            for incoming in ordered:
+                outcome: Outcome = await self.db.run(pipeline.ingest, incoming)
+                collected = by_url[incoming.url]
+                if outcome.stored:
+                    collected.report.decisions[outcome.decision.value] += 1
+                    collected.report.alerts += len(outcome.queued)
+                    _log_outcome(collected.source.name, incoming, outcome)
+        finally:
+            for collected in polls:
+                self._in_flight.difference_update(collected.in_flight)
+        for collected in polls:
+            if not collected.report.skipped:
+                await self._record(collected, pipeline.watchlist)
+
+    async def _record(self, collected: Collected, watchlist: Watchlist) -> None:
+        source, report = collected.source, collected.report
+        etag, last_modified = collected.fresh_validators or (
+            collected.etag,
+            collected.last_modified,
+        )
+        report.seconds = time.monotonic() - collected.started
+        now = datetime.now(UTC)
+        next_due = collected.next_due
+        if collected.error is not None and collected.failures_before + 1 >= BACKOFF_AFTER:
             policy = Backoff(source.interval * 2, BACKOFF_LONGEST)
-            wait = policy.delay(failures_before + 2 - BACKOFF_AFTER)
+            wait = policy.delay(collected.failures_before + 2 - BACKOFF_AFTER)
             next_due = max(next_due or now, now + wait)
             report.backoff = wait
         await self.db.run(
             _record_poll,
-            state.id,
-            stored_error,
+            collected.state_id,
+            collected.error,
             etag,
             last_modified,
             next_due,
             source,
-            pipeline.watchlist,
-            failures_before,
+            watchlist,
+            collected.failures_before,
         )
-        return report
 
     async def _candidates(
         self, source: Source, fetched: Fetched, internal_allowed: bool
@@ -162,16 +231,12 @@ class Poller:
             candidates += discover(source, child).candidates
         return candidates
 
-    async def _ingest_new(
-        self,
-        source: Source,
-        state_id: int,
-        candidates: list[Candidate],
-        pipeline: Pipeline,
-        report: PollReport,
-        internal_allowed: bool,
+    async def _read_new(
+        self, collected: Collected, candidates: list[Candidate], internal_allowed: bool
     ) -> bool:
-        """Store the new links' articles; False when some are left for the next poll."""
+        """Read the pages of the links not stored yet; False when some are left for the
+        next poll."""
+        source, state_id, report = collected.source, collected.state_id, collected.report
         by_url = {canonical_url(c.url): c for c in candidates}
         known = await self.db.run(queries.known_urls, [*by_url, *(c.url for c in candidates)])
         known_guids = await self.db.run(
@@ -187,30 +252,19 @@ class Poller:
         ]
         new = unseen[: self.max_new]
         report.new = len(new)
-        self._in_flight.update(url for url, _ in new)
-        try:
-            # Each poll its own page slots: one slow site must not hold back the others
-            # (the fetcher keeps every host to its own pace).
-            slots = asyncio.Semaphore(self.page_concurrency)
-            pages = await asyncio.gather(
-                *(
-                    self._page(source, state_id, url, c, report, internal_allowed, slots)
-                    for url, c in new
-                )
+        collected.in_flight = [url for url, _ in new]
+        self._in_flight.update(collected.in_flight)
+        # Each poll its own page slots: one slow site must not hold back the others (the
+        # fetcher keeps every host to its own pace).
+        slots = asyncio.Semaphore(self.page_concurrency)
+        pages = await asyncio.gather(
+            *(
+                self._page(source, state_id, url, c, report, internal_allowed, slots)
+                for url, c in new
             )
-            # Oldest first, so an original is stored before the copies that cite it.
-            ready = [p for p in pages if p is not None]
-            oldest = datetime.min.replace(tzinfo=UTC)
-            ready.sort(key=lambda p: p.incoming.published or oldest)
-            for page in ready:
-                outcome: Outcome = await self.db.run(pipeline.ingest, page.incoming)
-                if outcome.stored:
-                    report.decisions[outcome.decision.value] += 1
-                    report.alerts += len(outcome.queued)
-                    _log_outcome(source.name, page.incoming, outcome)
-        finally:
-            self._in_flight.difference_update(url for url, _ in new)
-        return len(ready) == len(unseen)
+        )
+        collected.articles = [p for p in pages if p is not None]
+        return len(collected.articles) == len(unseen)
 
     async def _check_robots(self, source: Source, url: str) -> None:
         if source.robots and not await self.robots.allows(url):
@@ -225,7 +279,7 @@ class Poller:
         report: PollReport,
         internal_allowed: bool,
         slots: asyncio.Semaphore,
-    ) -> _Page | None:
+    ) -> IncomingArticle | None:
         async with slots:
             try:
                 await self._check_robots(source, candidate.url)
@@ -241,20 +295,17 @@ class Poller:
         page_canonical = extracted.canonical_url
         if page_canonical and _same_site(page_canonical, url):
             article_url = page_canonical
-        return _Page(
-            candidate,
-            IncomingArticle(
-                url=article_url,
-                outlet=source.name,
-                title=extracted.title or candidate.title or "",
-                text=extracted.text,
-                lang=extracted.lang,
-                # A feed's date carries its zone, so it comes first.
-                published=_publication_date(candidate.published, extracted.published),
-                link=candidate.url,
-                guid=candidate.guid,
-                source_id=state_id,
-            ),
+        return IncomingArticle(
+            url=article_url,
+            outlet=source.name,
+            title=extracted.title or candidate.title or "",
+            text=extracted.text,
+            lang=extracted.lang,
+            # A feed's date carries its zone, so it comes first.
+            published=_publication_date(candidate.published, extracted.published),
+            link=candidate.url,
+            guid=candidate.guid,
+            source_id=state_id,
         )
 
 
@@ -322,6 +373,8 @@ def _log_outcome(source: str, incoming: IncomingArticle, outcome: Outcome) -> No
     detail = f" [{topics}]" if topics else ""
     if outcome.queued:
         detail += f" → alert to {', '.join(outcome.queued)}"
+    if outcome.too_old:
+        detail += " (no alert: published longer than max_age before it was found)"
     log.info(
         "%s: %s: %s%s",
         source,

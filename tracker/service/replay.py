@@ -1,7 +1,8 @@
 """`tracker replay`: stored articles through the pipeline, without fetching or sending.
 
 Input: JSON lines with id, url, outlet, lang, published, title, text (unknown keys ignored;
-a missing `published` takes the previous record's time). Output: one decision per record.
+a missing `published` takes the previous record's time; a missing title, the lead's first
+words). Output: one decision per record, with its story and event.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class ReplayDecision:
     id: str
     decision: str
     story: int
+    event: int | None
     topics: list[str]
     alert: bool
     dup_of: str | None
@@ -35,6 +37,7 @@ class ReplayDecision:
             "id": self.id,
             "decision": self.decision,
             "story": self.story,
+            "event": self.event,
             "topics": self.topics,
             "alert": self.alert,
             "dup_of": self.dup_of,
@@ -52,9 +55,11 @@ def read_records(lines: Iterable[str], name: str = "input") -> Iterator[dict[str
             raise ReplayInputError(f"{name}:{number}: not valid JSON: {exc.msg}") from exc
         if not isinstance(record, dict):
             raise ReplayInputError(f"{name}:{number}: expected a JSON object")
-        missing = [k for k in ("url", "title", "text") if not isinstance(record.get(k), str)]
+        missing = [k for k in ("url", "text") if not isinstance(record.get(k), str)]
         if missing:
             raise ReplayInputError(f"{name}:{number}: missing {', '.join(missing)}")
+        if not isinstance(record.get("title"), str):
+            record["title"] = ""  # the lead stands in for it
         record.setdefault("id", str(number))
         if not record.get("published"):
             record["published"] = previous_published
@@ -65,9 +70,14 @@ def read_records(lines: Iterable[str], name: str = "input") -> Iterator[dict[str
 def replay(
     db: Database, pipeline: Pipeline, records: Iterable[dict[str, Any]]
 ) -> Iterator[ReplayDecision]:
+    """Each record is found at the stream's own clock (the latest publication time seen so
+    far), so max_age holds back a record published long before the records around it."""
     record_ids: dict[int, str] = {}
+    clock: datetime | None = None
     for record in records:
         published: datetime | None = parse_date(record.get("published"))
+        if published is not None:
+            clock = max(clock or published, published)
         incoming = IncomingArticle(
             url=canonical_url(record["url"]),
             outlet=str(record.get("outlet") or "replay"),
@@ -78,15 +88,16 @@ def replay(
             link=record["url"],
         )
         with db.session() as session:
-            outcome = pipeline.ingest(session, incoming)
+            outcome = pipeline.ingest(session, incoming, clock)
         record_id = str(record["id"])
         record_ids.setdefault(outcome.article_id, record_id)
         yield ReplayDecision(
             id=record_id,
             decision=outcome.decision.value,
             story=outcome.story_id,
+            event=outcome.event_id,
             topics=[m.topic for m in outcome.topics],
             alert=outcome.alert and outcome.stored,
             dup_of=record_ids.get(outcome.dup_of) if outcome.dup_of else None,
-            title=incoming.title,
+            title=outcome.title,
         )

@@ -1,1 +1,1 @@
-"""Stories: fingerprints, near-copies, features, story grouping and novelty."""
+"""Stories: fingerprints, near-copies, features, stories and the events inside them."""

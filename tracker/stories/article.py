@@ -17,10 +17,12 @@ from tracker.stories.features import Features, features_of
 from tracker.stories.fingerprint import Signature
 from tracker.text.calendar_words import TIME_OF_DAY
 from tracker.text.normalise import guess_language, normalize
-from tracker.text.numbers import fact_numbers
+from tracker.text.numbers import fact_numbers, quantities
 from tracker.text.sentences import paragraphs, sentences
 
 REAL_PARAGRAPH_WORDS = 20  # shorter lines may be an aggregator's furniture
+LEAD_WORDS = 15  # the lead is the first paragraph this long: menus and tickers come first
+FIGURES_IN_PROSE = 0.2  # a line with more figures than this is a box of rates or scores
 
 
 @dataclass(frozen=True)
@@ -61,9 +63,37 @@ class ArticleText:
         return tuple(t for p in self.paragraph_tokens for t in p)
 
     @cached_property
+    def lead_index(self) -> int:
+        """The first paragraph that reads as prose: a site's menu, weather box, ticker or
+        "3 hours ago" line comes before it, short or made of figures (a currency box)."""
+        prose = (
+            i
+            for i, p in enumerate(self.paragraph_tokens)
+            if len(p) >= LEAD_WORDS and sum(t.isdigit() for t in p) <= FIGURES_IN_PROSE * len(p)
+        )
+        return next(prose, 0)
+
+    @cached_property
     def lead(self) -> str:
-        """The first paragraph, its spaces collapsed."""
-        return " ".join(s.text for s in self.paragraphs[0]) if self.paragraphs else ""
+        """The lead paragraph, its spaces collapsed."""
+        if not self.paragraphs:
+            return ""
+        return " ".join(s.text for s in self.paragraphs[self.lead_index])
+
+    @cached_property
+    def lead_tokens(self) -> tuple[str, ...]:
+        return self.paragraph_tokens[self.lead_index] if self.paragraph_tokens else ()
+
+    @cached_property
+    def title_quantities(self) -> frozenset[int]:
+        """The figures of the title: the fact an outlet leads with."""
+        return frozenset(quantities(self.title.tokens))
+
+    @cached_property
+    def quantities(self) -> frozenset[int]:
+        """Every figure the article states, title and body."""
+        found = quantities(self.title.tokens)
+        return frozenset(found.union(*(quantities(p) for p in self.paragraph_tokens)))
 
     @cached_property
     def content_hash(self) -> str:
@@ -98,7 +128,7 @@ class ArticleText:
             self.incoming.title,
             self.title.tokens,
             self.lead,
-            self.paragraph_tokens[0] if self.paragraph_tokens else (),
+            self.lead_tokens,
             self.incoming.text,
             self.tokens,
             self.lang,

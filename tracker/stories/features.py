@@ -1,4 +1,4 @@
-"""What an article is about, as weighted features for story grouping and novelty.
+"""What an article is about, as weighted features for story grouping and events.
 
 - `w:` content words, stemmed (language-bound: they only compare within a language);
 - `n:` numbers that state facts (a vote count, a toll), not calendar numbers (years, days
@@ -36,6 +36,7 @@ _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z'’-]{2,}")
 @dataclass(frozen=True)
 class Features:
     weights: dict[str, float]  # feature -> weight before IDF
+    head: frozenset[str] = frozenset()  # the features of the title and lead
 
     def with_topics(self, topics: set[str]) -> dict[str, float]:
         return {**self.weights, **{TOPIC + t: KIND_WEIGHT["t"] for t in topics}}
@@ -83,4 +84,4 @@ def features_of(
         feature: KIND_WEIGHT[feature[0]] * (HEAD_WEIGHT if feature in head else 1.0)
         for feature in body | head
     }
-    return Features(weights)
+    return Features(weights, frozenset(head))

@@ -22,12 +22,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from storage import Story
+from storage import Event, Story
 from storage.types import utcnow
 from tracker.stories.article import ArticleText
+from tracker.stories.events import EventState
 from tracker.stories.features import ARABIC_NAME, LANGUAGE_BOUND, LATIN_NAME, SCRIPT_BOUND
 
 WINDOW = timedelta(days=7)  # a story a week quiet is closed; what follows is news
@@ -38,7 +39,7 @@ SAME_TOPIC_BONUS = 0.15
 SAME_TOPIC_HALF_LIFE_DAYS = 1.0
 IDF_PRIOR = 25  # stories assumed seen before the first: keeps IDF sane when there are few
 MAX_FEATURES = 600  # a story's strongest features kept for scoring
-MAX_WORDS = 6000  # words a story remembers for novelty
+MAX_WORDS = 6000  # words (and figures) a story remembers, to tell what is new
 CANDIDATES = 8
 
 
@@ -53,6 +54,8 @@ class StoryState:
     last_at: datetime
     articles: int = 0
     version: datetime | None = field(default=None, compare=False)  # stories.updated_at
+    events: list[EventState] = field(default_factory=list)
+    figures: set[int] = field(default_factory=set)  # every figure its articles stated
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +65,8 @@ class StoryState:
             "numbers": sorted(self.numbers),
             "words": sorted(self.words),
             "articles": self.articles,
+            "events": [e.to_json() for e in self.events],
+            "figures": sorted(self.figures),
         }
 
     @classmethod
@@ -77,6 +82,8 @@ class StoryState:
             last_at=story.last_published_at or story.updated_at,
             articles=int(state.get("articles", 0)),
             version=story.updated_at,
+            events=[EventState.from_json(e) for e in state.get("events", [])],
+            figures={int(f) for f in state.get("figures", [])},
         )
 
     def absorb(self, article: ArticleText, topics: set[str], at: datetime) -> None:
@@ -88,6 +95,8 @@ class StoryState:
         self.langs.add(article.lang)
         self.topics |= topics
         self.numbers |= article.numbers
+        if len(self.figures) < MAX_WORDS:
+            self.figures |= article.quantities
         if len(self.words) < MAX_WORDS:
             self.words.update(f for f in article.features.weights if f.startswith(LANGUAGE_BOUND))
         self.last_at = max(self.last_at, at)
@@ -172,6 +181,30 @@ class StoryIndex:
         state.version = now
         self._put(state)
         return story
+
+    def open_event(
+        self, session: Session, state: StoryState, title: str, at: datetime, now: datetime
+    ) -> EventState:
+        """A new event in a saved story, with its row (for its id)."""
+        row = Event(
+            story_id=state.story_id,
+            title=title,
+            created_at=now,
+            first_published_at=at,
+            last_published_at=at,
+        )
+        session.add(row)
+        session.flush()
+        event = EventState(row.id, at, at)
+        state.events.append(event)
+        return event
+
+    def save_event(self, session: Session, event: EventState) -> None:
+        session.execute(
+            update(Event)
+            .where(Event.id == event.event_id)
+            .values(first_published_at=event.first_at, last_published_at=event.last_at)
+        )
 
     def _put(self, state: StoryState) -> None:
         # States change in place (absorb), so what was posted is remembered apart.

@@ -29,12 +29,15 @@ GROWTH_FOR_UPDATE = 1.2  # an update adds at least a fifth to the text
 class NearCopy:
     article_id: int
     story_id: int
+    event_id: int | None
     jaccard: float
     containment: float
+    added_numbers: tuple[str, ...] = ()  # an update: the same text and more, with these
 
 
 def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
-    """The stored article this one nearly copies, if any."""
+    """The stored article this one nearly copies, if any; or, when it is that article's
+    text grown by new facts, that article with `added_numbers` (an update)."""
     signature = article.signature
     if signature.shingles < MIN_SHINGLES:
         return None
@@ -45,14 +48,22 @@ def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
     rows = (
         session.connection()
         .execute(
-            select(stored.id, stored.story_id, stored.signature, stored.shingles, stored.numbers)
+            select(
+                stored.id,
+                stored.story_id,
+                stored.event_id,
+                stored.signature,
+                stored.shingles,
+                stored.numbers,
+            )
             .where(stored.id.in_(candidate_ids.distinct()))
             .order_by(stored.id)
         )
         .all()
     )
     best: NearCopy | None = None
-    for article_id, story_id, raw, shingles, their_numbers in rows:
+    update: NearCopy | None = None
+    for article_id, story_id, event_id, raw, shingles, their_numbers in rows:
         if raw is None or shingles < MIN_SHINGLES:
             continue
         theirs = Signature.from_bytes(raw, shingles)
@@ -60,8 +71,11 @@ def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
         if jaccard < JACCARD and containment < CONTAINMENT:
             continue
         grew = signature.shingles >= GROWTH_FOR_UPDATE * shingles
-        if grew and article.own_numbers - set(their_numbers or ()):
-            continue  # the same text and more, with new facts: an update
-        if best is None or jaccard > best.jaccard:
-            best = NearCopy(article_id, story_id, jaccard, containment)
-    return best
+        added = article.own_numbers - set(their_numbers or ())
+        if grew and added:
+            if update is None or containment > update.containment:
+                numbers = tuple(sorted(added, key=lambda n: (len(n), n)))
+                update = NearCopy(article_id, story_id, event_id, jaccard, containment, numbers)
+        elif best is None or jaccard > best.jaccard:
+            best = NearCopy(article_id, story_id, event_id, jaccard, containment)
+    return best or update

@@ -1,7 +1,9 @@
-"""Month names and times of day as outlets write them, in Arabic and English.
+"""Month names and times of day as outlets write them: Arabic, English, French, Turkish.
 
 Levantine (كانون الثاني …), Egyptian/Gulf (يناير …) and Maghrebi (جانفي …) month names, in
-their folded spelling (tracker.text.normalise.fold_letters); English names and abbreviations.
+their folded spelling (tracker.text.normalise.fold_letters); English names and
+abbreviations; French and Turkish names (with and without their accents), so a day next to
+one is never taken for a fact.
 """
 
 from __future__ import annotations
@@ -23,6 +25,23 @@ MONTHS: dict[str, int] = {
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_name) if name})
 MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
 MONTHS["sept"] = 9
+# French and Turkish, for outlets in those languages; folded as normalisation folds them.
+MONTHS.update(
+    {
+        name: i
+        for i, names in enumerate(
+            (
+                ("janvier", "ocak"), ("fevrier", "février", "şubat", "subat"), ("mars", "mart"),
+                ("avril", "nisan"), ("mai", "mayıs", "mayis"), ("juin", "haziran"),
+                ("juillet", "temmuz"), ("aout", "août", "ağustos", "agustos"),
+                ("septembre", "eylül", "eylul"), ("octobre", "ekim"),
+                ("novembre", "kasım", "kasim"), ("decembre", "décembre", "aralık", "aralik"),
+            ),
+            start=1,
+        )
+        for name in names
+    }
+)  # fmt: skip
 
 # 21:00, 21:00GMT, 9.30 pm, ٠٩:٣٠ مساءً (after folding): hour, minute, second, meridiem. A
 # meridiem is a whole word («10:30 مصر» is no 10:30 pm).

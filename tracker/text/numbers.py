@@ -39,3 +39,48 @@ def fact_numbers(tokens: Sequence[str]) -> set[str]:
 
 def spelled_numbers(tokens: Iterable[str]) -> set[str]:
     return {SPELLED_NUMBERS[t] for t in tokens if t in SPELLED_NUMBERS}
+
+
+# Words that multiply the number before them, in their normalised forms («89 ألف» is 89,000).
+_MULTIPLIERS = (
+    (("الف", "الاف", "thousand", "mille", "bin"), 1_000),
+    (("مليون", "ملايين", "million", "milyon"), 1_000_000),
+    (("مليار", "billion", "milliard", "milyar"), 1_000_000_000),
+)
+_THREE_DIGITS = re.compile(r"^\d{3}$")
+_SAME_FACT = 0.1  # figures this close state one fact ("460", "nearly 500")
+
+
+def quantities(tokens: Sequence[str]) -> set[int]:
+    """The fact numbers among normalised tokens as values: groups written with a space or a
+    dot are joined ("1 426", "1.968") and a following thousand or million word multiplies."""
+    found = set()
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        index += 1
+        if not token.isdigit() or _CALENDAR_NUMBER.match(token):
+            continue
+        before = tokens[index - 2] if index > 1 else ""
+        if before in _MONTH_TOKENS or (index < len(tokens) and tokens[index] in _MONTH_TOKENS):
+            continue
+        digits = token
+        while len(digits) <= 9 and index < len(tokens) and _THREE_DIGITS.match(tokens[index]):
+            digits += tokens[index]
+            index += 1
+        value = int(digits)
+        following = tokens[index] if index < len(tokens) else ""
+        for words, factor in _MULTIPLIERS:
+            if following.startswith(words):
+                value *= factor
+                break
+        found.add(value)
+    return found
+
+
+def states_known(value: int, known: Iterable[int]) -> bool:
+    """Whether `value` restates a known figure: equal for small counts, within a tenth for
+    larger ones, as outlets round and cite other sources for one fact."""
+    if value < 10:
+        return value in known
+    return any(abs(value - other) <= _SAME_FACT * max(value, other) for other in known)

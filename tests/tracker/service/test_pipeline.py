@@ -34,7 +34,8 @@ WATCHLIST = Watchlist.model_validate(
 
 def _ingest(db: Database, record_id: str):
     with db.session() as session:
-        return Pipeline(WATCHLIST).ingest(session, incoming(record_id))
+        article = incoming(record_id)
+        return Pipeline(WATCHLIST).ingest(session, article, now=article.published)
 
 
 def _count(db: Database, model: type) -> int:

@@ -10,7 +10,7 @@ from tests.support.corpus import CORPUS, CORPUS_WATCHLIST, records
 from tests.support.site import json_lines
 from tracker.cli import main
 
-KEYS = {"id", "decision", "story", "topics", "alert", "dup_of"}
+KEYS = {"id", "decision", "story", "event", "topics", "alert", "dup_of"}
 
 
 def _replay(capsys, *args: str) -> list[dict]:
@@ -71,7 +71,7 @@ def test_a_record_without_published_takes_the_time_of_the_one_before(tmp_path, c
     ("line", "message"),
     [
         ("{not json", "stream.jsonl:2: not valid JSON"),
-        ('{"id": "x", "url": "https://a.test/x"}', "stream.jsonl:2: missing title, text"),
+        ('{"id": "x", "url": "https://a.test/x"}', "stream.jsonl:2: missing text"),
     ],
 )
 def test_a_broken_line_is_named_in_the_error(tmp_path, capsys, line: str, message: str) -> None:

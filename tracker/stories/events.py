@@ -1,0 +1,183 @@
+"""Events inside a story: is an article a new happening, or more coverage of one we know?
+
+A story is a situation (the Caesar Act repeal); an event is one happening inside it (the
+House vote, the Senate vote, the signature). Real coverage of one event comes in a burst:
+the wire, the outlets that copy or rewrite it, translations hours later, an analysis a day
+or two after. Outlets cite other figures for the same fact, recap earlier events and wrap
+their text in furniture with numbers in it. So an article opens a new event only on
+evidence of a new happening:
+
+- its title states a figure the story has never stated, not even roughly (a tenth apart
+  is one fact told two ways: "460 killed", "nearly 500"); figures further down are often
+  a toll updated or a detail of the same happening;
+- or the story had gone quiet (no article within QUIET of it, either way in time: articles
+  arrive out of order) and the article is not a translation following the latest event;
+- or, in a language the story already speaks, most of its title and lead is new to the
+  story and the story has been quiet for a few hours.
+
+An analysis, explainer or question piece never opens an event: it restates. Everything
+else joins the event nearest in time. Each decision keeps its reason, shown in
+`tracker stories --story ID` and in the alert.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from tracker.stories.article import ArticleText
+from tracker.stories.features import LANGUAGE_BOUND
+from tracker.text.numbers import states_known
+
+MIN_FIGURE = 10  # smaller counts (4 bodies, the 6th division, 3 days) are details
+QUIET = timedelta(hours=16)  # a story silent this long before an article: a new happening
+WORDS_QUIET = timedelta(hours=3)  # new wording alone counts only after a pause this long
+NEW_WORD_SHARE = 0.55  # of the head's words new to the story
+FOLLOWING = timedelta(hours=24)  # a translation of the latest event comes within this
+# Analysis, explainers, questions and timelines restate what happened; outlets say so in
+# the title or file them under such a section of their site.
+_RESTATEMENT = re.compile(
+    r"^\W*(?:تحليل|analysis|analyse|analiz|explainer|opinion|رأي|timeline)\b|تحليل\s*[|:]|"
+    r"[?؟]|ماذا|what next|q&a|أسئلة وأجوبة",
+    re.IGNORECASE,
+)
+_RESTATEMENT_PATH = re.compile(
+    r"(?:^|[/_-])(?:analysis|analyse|opinion|opinions|explainer|explained|timeline|qa|"
+    r"what-next|what-(?:is|are|does|do)|features?|comment|column|editorial)(?:$|[/_-])",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class EventState:
+    """What the story index remembers of an event."""
+
+    event_id: int
+    first_at: datetime
+    last_at: datetime
+    langs: set[str] = field(default_factory=set)
+    alerted_topics: set[str] = field(default_factory=set)
+
+    def gap(self, at: datetime) -> timedelta:
+        """How far `at` lies outside the event's span (zero inside it)."""
+        if at < self.first_at:
+            return self.first_at - at
+        return max(at - self.last_at, timedelta(0))
+
+    def absorb(self, article: ArticleText, at: datetime) -> None:
+        self.first_at, self.last_at = min(self.first_at, at), max(self.last_at, at)
+        self.langs.add(article.lang)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.event_id,
+            "first": self.first_at.isoformat(),
+            "last": self.last_at.isoformat(),
+            "langs": sorted(self.langs),
+            "alerted": sorted(self.alerted_topics),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EventState:
+        return cls(
+            int(data["id"]),
+            datetime.fromisoformat(data["first"]),
+            datetime.fromisoformat(data["last"]),
+            set(data.get("langs", [])),
+            set(data.get("alerted", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where an article goes inside its story, and why."""
+
+    opened: bool  # a new event
+    event: EventState | None  # the event it joins (None when it opens one)
+    reason: str
+    new_figures: list[int] = field(default_factory=list)
+    new_word_share: float | None = None
+    quiet_hours: float | None = None  # how long the story had been silent around it
+    follows: bool = False  # another language's telling of the latest event
+    restates: bool = False  # an analysis or explainer
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "event": "opened" if self.opened else "joined",
+            "reason": self.reason,
+            "new_figures": self.new_figures,
+            "new_word_share": self.new_word_share,
+            "quiet_hours": self.quiet_hours,
+            "follows": self.follows,
+            "restates": self.restates,
+        }
+
+
+def place(
+    article: ArticleText,
+    events: list[EventState],
+    known_figures: set[int],
+    known_words: set[str],
+    story_langs: set[str],
+    at: datetime,
+) -> Placement:
+    """Open a new event or join one of the story's `events` (at least one)."""
+    nearest = min(events, key=lambda e: (e.gap(at), -e.last_at.timestamp()))
+    quiet = nearest.gap(at)
+    quiet_hours = round(quiet.total_seconds() / 3600, 1)
+    new_figures = sorted(
+        v
+        for v in article.title_quantities
+        if v >= MIN_FIGURE and not states_known(v, known_figures)
+    )
+    head_words = {f for f in article.features.head if f.startswith(LANGUAGE_BOUND)}
+    share = None
+    if article.lang in story_langs and head_words:
+        share = round(sum(1 for w in head_words if w not in known_words) / len(head_words), 2)
+
+    title = article.incoming.title or article.lead[:200]
+    path = urlsplit(article.incoming.link or article.incoming.url).path
+    restates = bool(_RESTATEMENT.search(title) or _RESTATEMENT_PATH.search(path))
+    follows = _follows(article, events, at)
+
+    def decided(opened: bool, reason: str) -> Placement:
+        event = None if opened else nearest
+        return Placement(opened, event, reason, new_figures, share, quiet_hours, follows, restates)
+
+    if restates:
+        return decided(False, "an analysis or explainer restates the story")
+    if new_figures:
+        return decided(True, f"new figures: {', '.join(map(str, new_figures))}")
+    if quiet >= QUIET and not follows:
+        return decided(True, f"the story was quiet for {quiet_hours:g} h")
+    if share is not None and share >= NEW_WORD_SHARE and quiet >= WORDS_QUIET:
+        return decided(True, f"{share:.0%} of its title and lead is new")
+    if follows:
+        return decided(False, "it tells the latest event in another language")
+    return decided(False, f"coverage of the event {quiet_hours:g} h away")
+
+
+def _follows(article: ArticleText, events: list[EventState], at: datetime) -> bool:
+    """A translation or rewrite in another language follows its event within hours."""
+    latest = max(events, key=lambda e: e.first_at)
+    recent = timedelta(0) <= at - latest.first_at <= FOLLOWING
+    return recent and article.lang not in latest.langs
+
+
+QUOTED_SENTENCES = 2
+MIN_QUOTED_WORDS = 4
+
+
+def quoted_sentences(article: ArticleText, figures: set[int]) -> list[str]:
+    """What an alert quotes: the sentences stating the new figures, else the lead's."""
+    from tracker.text.numbers import quantities
+
+    lead = [s for s in article.paragraphs[article.lead_index]] if article.paragraphs else []
+    everything = [s for p in article.paragraphs for s in p]
+    quotable = [s for s in everything if len(s.text.split()) >= MIN_QUOTED_WORDS]
+    stating = [s for s in quotable if figures & quantities(s.tokens)] if figures else []
+    chosen = stating or [s for s in lead if len(s.text.split()) >= MIN_QUOTED_WORDS]
+    return [s.text for s in chosen[:QUOTED_SENTENCES]]
