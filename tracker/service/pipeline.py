@@ -208,6 +208,7 @@ class Pipeline:
 
         at = article.incoming.published or now
         self.stories.sync(session, at)
+        self.stories.count_language(article.lang)
         updated = self.stories.stories.get(near.story_id) if near else None
         if near is not None and updated is not None:
             # The same text grown by new facts: an update is a new happening of its story.
@@ -223,7 +224,15 @@ class Pipeline:
         if not state.events:  # a story from before events: its past is one event
             legacy = self.stories.open_event(session, state, title, state.last_at, now)
             legacy.alerted_topics |= state.topics
-        placement = place(article, state.events, state.figures, state.words, state.langs, at)
+        placement = place(
+            article,
+            state.events,
+            state.figures,
+            state.words,
+            state.langs,
+            self.stories.language_counts(),
+            at,
+        )
         placed = self._in_story(session, article, title, topics, state, placement, at, now)
         assert placed.why is not None
         placed.why["story_similarity"] = round(match.similarity, 2)

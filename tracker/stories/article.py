@@ -91,9 +91,10 @@ class ArticleText:
 
     @cached_property
     def quantities(self) -> frozenset[int]:
-        """Every figure the article states, title and body."""
-        found = quantities(self.title.tokens)
-        return frozenset(found.union(*(quantities(p) for p in self.paragraph_tokens)))
+        """The figures the article states in its title and real paragraphs (not in the
+        short lines of furniture: a weather box, a ticker, a view count)."""
+        real = (p for p in self.paragraph_tokens if len(p) >= REAL_PARAGRAPH_WORDS)
+        return frozenset(quantities(self.title.tokens).union(*(quantities(p) for p in real)))
 
     @cached_property
     def content_hash(self) -> str:

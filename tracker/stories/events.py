@@ -37,6 +37,10 @@ QUIET = timedelta(hours=16)  # a story silent this long before an article: a new
 WORDS_QUIET = timedelta(hours=3)  # new wording alone counts only after a pause this long
 NEW_WORD_SHARE = 0.55  # of the head's words new to the story
 FOLLOWING = timedelta(hours=24)  # a translation of the latest event comes within this
+MINOR_SHARE = 0.15  # a language this rare among the open stories follows the news
+MINOR_AFTER = 5  # articles the open stories need before a language counts as rare
+# Within hours of an event, a new figure is most often that event's toll or count updated.
+FIGURE_QUIET = timedelta(hours=6)
 # Analysis, explainers, questions and timelines restate what happened; outlets say so in
 # the title or file them under such a section of their site.
 _RESTATEMENT = re.compile(
@@ -122,6 +126,7 @@ def place(
     known_figures: set[int],
     known_words: set[str],
     story_langs: set[str],
+    lang_counts: dict[str, int],
     at: datetime,
 ) -> Placement:
     """Open a new event or join one of the story's `events` (at least one)."""
@@ -141,7 +146,8 @@ def place(
     title = article.incoming.title or article.lead[:200]
     path = urlsplit(article.incoming.link or article.incoming.url).path
     restates = bool(_RESTATEMENT.search(title) or _RESTATEMENT_PATH.search(path))
-    follows = _follows(article, events, at)
+    minor = _minor_language(article.lang, lang_counts)
+    follows = minor or _follows(article, events, at)
 
     def decided(opened: bool, reason: str) -> Placement:
         event = None if opened else nearest
@@ -149,15 +155,22 @@ def place(
 
     if restates:
         return decided(False, "an analysis or explainer restates the story")
-    if new_figures:
+    if new_figures and quiet >= FIGURE_QUIET and not minor:
         return decided(True, f"new figures: {', '.join(map(str, new_figures))}")
     if quiet >= QUIET and not follows:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
-    if share is not None and share >= NEW_WORD_SHARE and quiet >= WORDS_QUIET:
+    if share is not None and share >= NEW_WORD_SHARE and quiet >= WORDS_QUIET and not minor:
         return decided(True, f"{share:.0%} of its title and lead is new")
     if follows:
         return decided(False, "it tells the latest event in another language")
     return decided(False, f"coverage of the event {quiet_hours:g} h away")
+
+
+def _minor_language(lang: str, lang_counts: dict[str, int]) -> bool:
+    """A language few of the open stories' articles are in: its outlets pick up what
+    happened elsewhere, days later at times, rather than break the news."""
+    total = sum(lang_counts.values())
+    return total >= MINOR_AFTER and lang_counts.get(lang, 0) < MINOR_SHARE * total
 
 
 def _follows(article: ArticleText, events: list[EventState], at: datetime) -> bool:

@@ -56,6 +56,7 @@ class StoryState:
     version: datetime | None = field(default=None, compare=False)  # stories.updated_at
     events: list[EventState] = field(default_factory=list)
     figures: set[int] = field(default_factory=set)  # every figure its articles stated
+    lang_counts: dict[str, int] = field(default_factory=dict)  # its articles by language
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +68,7 @@ class StoryState:
             "articles": self.articles,
             "events": [e.to_json() for e in self.events],
             "figures": sorted(self.figures),
+            "lang_counts": self.lang_counts,
         }
 
     @classmethod
@@ -84,6 +86,7 @@ class StoryState:
             version=story.updated_at,
             events=[EventState.from_json(e) for e in state.get("events", [])],
             figures={int(f) for f in state.get("figures", [])},
+            lang_counts=dict(state.get("lang_counts", {})),
         )
 
     def absorb(self, article: ArticleText, topics: set[str], at: datetime) -> None:
@@ -93,6 +96,7 @@ class StoryState:
             strongest = heapq.nlargest(MAX_FEATURES, self.weights.items(), key=lambda i: i[1])
             self.weights = dict(strongest)
         self.langs.add(article.lang)
+        self.lang_counts[article.lang] = self.lang_counts.get(article.lang, 0) + 1
         self.topics |= topics
         self.numbers |= article.numbers
         if len(self.figures) < MAX_WORDS:
@@ -146,6 +150,7 @@ class StoryIndex:
         self._vectors: dict[int, tuple[datetime | None, dict[str, float], float]] = {}
         self._loaded_from: datetime | None = None
         self._cursor: datetime | None = None
+        self._languages: dict[str, int] = {}  # articles of every story it has seen, by language
 
     # --- keeping the index in step with the database ---------------------------------
 
@@ -162,7 +167,11 @@ class StoryIndex:
         for story in session.scalars(select(Story).where(condition)):
             known = self.stories.get(story.id)
             if known is None or known.version != story.updated_at:
-                self._put(StoryState.from_row(story))
+                state = StoryState.from_row(story)
+                if known is None:  # what it read before this process started counts too
+                    for lang, count in state.lang_counts.items():
+                        self._languages[lang] = self._languages.get(lang, 0) + count
+                self._put(state)
             self._cursor = max(self._cursor or story.updated_at, story.updated_at)
         self._evict(start)
 
@@ -206,6 +215,9 @@ class StoryIndex:
             .values(first_published_at=event.first_at, last_published_at=event.last_at)
         )
 
+    def count_language(self, lang: str) -> None:
+        self._languages[lang] = self._languages.get(lang, 0) + 1
+
     def _put(self, state: StoryState) -> None:
         # States change in place (absorb), so what was posted is remembered apart.
         posted = self._posted.get(state.story_id, set())
@@ -239,6 +251,11 @@ class StoryIndex:
         return math.log(len(self.stories) + IDF_PRIOR) - _log1p(
             len(self._postings.get(feature, ()))
         )
+
+    def language_counts(self) -> dict[str, int]:
+        """Articles by language, of every story this index has seen: which languages break
+        the news the tracker follows, and which pick it up."""
+        return self._languages
 
     def best_match(self, article: ArticleText, topics: set[str], at: datetime) -> StoryMatch | None:
         """The story this article belongs to, or None when it starts a new one."""

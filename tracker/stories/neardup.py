@@ -1,5 +1,5 @@
 """Near-copies: the same text with boilerplate lines added, a paragraph dropped or moved,
-spelling variants or a sentence that adds nothing.
+spelling variants or a sentence that adds nothing, whichever of the two arrives first.
 
 Candidates come from the LSH buckets of the MinHash signature (an indexed lookup); each is
 then confirmed on its signature: about half the shingles in common (Jaccard), or most of the
@@ -55,6 +55,7 @@ def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
                 stored.signature,
                 stored.shingles,
                 stored.numbers,
+                stored.published_at,
             )
             .where(stored.id.in_(candidate_ids.distinct()))
             .order_by(stored.id)
@@ -63,7 +64,8 @@ def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
     )
     best: NearCopy | None = None
     update: NearCopy | None = None
-    for article_id, story_id, event_id, raw, shingles, their_numbers in rows:
+    published = article.incoming.published
+    for article_id, story_id, event_id, raw, shingles, their_numbers, their_time in rows:
         if raw is None or shingles < MIN_SHINGLES:
             continue
         theirs = Signature.from_bytes(raw, shingles)
@@ -72,7 +74,10 @@ def near_copy_of(session: Session, article: ArticleText) -> NearCopy | None:
             continue
         grew = signature.shingles >= GROWTH_FOR_UPDATE * shingles
         added = article.own_numbers - set(their_numbers or ())
-        if grew and added:
+        # An update comes after what it updates: a longer text published before a stored
+        # shorter one is that one's original, which a faster source's copy reached first.
+        later = published is None or their_time is None or published > their_time
+        if grew and added and later:
             if update is None or containment > update.containment:
                 numbers = tuple(sorted(added, key=lambda n: (len(n), n)))
                 update = NearCopy(article_id, story_id, event_id, jaccard, containment, numbers)

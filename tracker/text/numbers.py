@@ -79,8 +79,13 @@ def quantities(tokens: Sequence[str]) -> set[int]:
 
 
 def states_known(value: int, known: Iterable[int]) -> bool:
-    """Whether `value` restates a known figure: equal for small counts, within a tenth for
-    larger ones, as outlets round and cite other sources for one fact."""
-    if value < 10:
-        return value in known
-    return any(abs(value - other) <= _SAME_FACT * max(value, other) for other in known)
+    """Whether `value` restates a known figure: outlets round and cite other sources for
+    one fact ("460", "nearly 500"), so large figures within a tenth are one; a count under
+    a hundred is the same within 2 (56.11% is "56%"), a small one only when equal."""
+    for other in known:
+        gap, larger = abs(value - other), max(value, other)
+        if gap == 0 or (
+            larger >= 10 and gap <= _SAME_FACT * larger and (larger >= 100 or gap <= 2)
+        ):
+            return True
+    return False
