@@ -32,6 +32,7 @@ from tracker.stories.article import ArticleText
 from tracker.stories.features import LANGUAGE_BOUND
 from tracker.text.numbers import states_known
 
+BEFORE = timedelta(hours=12)  # an article this little before an event, found after it
 MIN_FIGURE = 10  # smaller counts (4 bodies, the 6th division, 3 days) are details
 QUIET = timedelta(hours=16)  # a story silent this long before an article: a new happening
 WORDS_QUIET = timedelta(hours=3)  # new wording alone counts only after a pause this long
@@ -155,11 +156,18 @@ def place(
 
     if restates:
         return decided(False, "an analysis or explainer restates the story")
+    if at < nearest.first_at and quiet < BEFORE:
+        # Found after the event it precedes: most likely its source, which a faster
+        # outlet's copy or rewrite brought in first.
+        return decided(False, f"published {quiet_hours:g} h before the event it joins")
     if new_figures and quiet >= FIGURE_QUIET and not minor:
         return decided(True, f"new figures: {', '.join(map(str, new_figures))}")
     if quiet >= QUIET and not follows:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
-    if share is not None and share >= NEW_WORD_SHARE and quiet >= WORDS_QUIET and not minor:
+    # Wording new to the story, after a pause: longer after an event told in another
+    # language, which outlets translate within hours.
+    pause = FOLLOWING / 2 if follows else WORDS_QUIET
+    if share is not None and share >= NEW_WORD_SHARE and quiet >= pause and not minor:
         return decided(True, f"{share:.0%} of its title and lead is new")
     if follows:
         return decided(False, "it tells the latest event in another language")
