@@ -168,6 +168,45 @@ def test_upgrade_twice_is_harmless_and_keeps_data(db):
         assert session.scalar(text("SELECT count(*) FROM alembic_version")) == 1
 
 
+@pytest.mark.parametrize("start", ["0001", "0003"])
+def test_upgrading_a_populated_database_keeps_every_row(database_url, start):
+    """Migrations add columns to `articles` in place: rebuilding that table would cascade
+    into the buckets and topic hits, or fail on the alerts that point at its rows."""
+    from storage.migrate import upgrade
+
+    database = Database(database_url)
+    try:
+        upgrade(database.engine, start)
+        rows = {
+            "stories": "INSERT INTO stories (id, title, created_at, updated_at)"
+            " VALUES (1, 'kept', :t, :t)",
+            "articles": "INSERT INTO articles (id, outlet, url, link, url_key, link_key, title,"
+            " text, ingested_at, content_hash, story_id, decision)"
+            " VALUES (1, 'wire', 'u', 'u', 'k', 'k', 'kept', 'body', :t, 'h', 1, 'new')",
+            "article_buckets": "INSERT INTO article_buckets (id, article_id, bucket)"
+            " VALUES (1, 1, 42)",
+            "topic_hits": "INSERT INTO topic_hits (id, article_id, story_id, topic, terms)"
+            " VALUES (1, 1, 1, 'caesar-act', '[]')",
+            "alerts": "INSERT INTO alerts (id, key, channel, story_id, article_id, event,"
+            " payload, status, attempts, next_attempt_at, created_at)"
+            " VALUES (1, 'a', 'chat', 1, 1, 'new_story', '{}', 'pending', 0, :t, :t)",
+        }
+        if start == "0001":  # the buckets came with 0002
+            del rows["article_buckets"]
+        with database.engine.begin() as connection:
+            for insert in rows.values():
+                connection.execute(text(insert), {"t": T0})
+
+        database.upgrade()
+
+        with database.engine.connect() as connection:
+            for table in rows:
+                assert connection.scalar(text(f"SELECT count(*) FROM {table}")) == 1, table
+            assert connection.scalar(text("SELECT event_id FROM articles")) is None
+    finally:
+        database.dispose()
+
+
 # --- datetimes ---------------------------------------------------------------------------
 
 

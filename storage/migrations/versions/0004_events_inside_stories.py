@@ -33,18 +33,25 @@ def upgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_events_story_id"), ["story_id"], unique=False)
 
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("event_id", sa.Integer(), nullable=True))
-        batch_op.create_index(batch_op.f("ix_articles_event_id"), ["event_id"], unique=False)
-        batch_op.create_foreign_key(
-            batch_op.f("fk_articles_event_id_events"), "events", ["event_id"], ["id"]
+    # A plain ADD COLUMN, not a batch rebuild: SQLite would copy `articles` and drop the
+    # old table, and with foreign keys on that drop cascades into buckets and topic hits
+    # (or fails on the alerts that point at articles). SQLite takes the reference inline.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE articles ADD COLUMN event_id INTEGER REFERENCES events (id)")
+    else:
+        op.add_column("articles", sa.Column("event_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_articles_event_id_events"), "articles", "events", ["event_id"], ["id"]
         )
+    op.create_index(op.f("ix_articles_event_id"), "articles", ["event_id"], unique=False)
 
 
 def downgrade() -> None:
+    # On SQLite this rebuilds `articles`: run it with foreign keys off, or the rebuild's
+    # DROP TABLE cascades into the buckets and topic hits.
+    op.drop_index(op.f("ix_articles_event_id"), table_name="articles")
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("fk_articles_event_id_events"), type_="foreignkey")
-        batch_op.drop_index(batch_op.f("ix_articles_event_id"))
         batch_op.drop_column("event_id")
 
     with op.batch_alter_table("events", schema=None) as batch_op:
