@@ -23,18 +23,24 @@ SPELLED_NUMBERS = {
 }  # fmt: skip
 
 
+def _is_calendar(tokens: Sequence[str], index: int) -> bool:
+    """Whether the number at `index` is a year, a padded day or hour, or a day of a month."""
+    if _CALENDAR_NUMBER.match(tokens[index]):
+        return True
+    if int(tokens[index]) > 31:
+        return False
+    before = tokens[index - 1] if index else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return before in _MONTH_TOKENS or after in _MONTH_TOKENS
+
+
 def fact_numbers(tokens: Sequence[str]) -> set[str]:
     """The fact numbers among normalised tokens."""
-    found = set()
-    for index, token in enumerate(tokens):
-        if not token.isdigit() or _CALENDAR_NUMBER.match(token):
-            continue
-        before = tokens[index - 1] if index else ""
-        after = tokens[index + 1] if index + 1 < len(tokens) else ""
-        if before in _MONTH_TOKENS or after in _MONTH_TOKENS:
-            continue
-        found.add(token)
-    return found
+    return {
+        token
+        for index, token in enumerate(tokens)
+        if token.isdigit() and not _is_calendar(tokens, index)
+    }
 
 
 def spelled_numbers(tokens: Iterable[str]) -> set[str]:
@@ -42,39 +48,41 @@ def spelled_numbers(tokens: Iterable[str]) -> set[str]:
 
 
 # Words that multiply the number before them, in their normalised forms («89 ألف» is 89,000).
-_MULTIPLIERS = (
-    (("الف", "الاف", "thousand", "mille", "bin"), 1_000),
-    (("مليون", "ملايين", "million", "milyon"), 1_000_000),
-    (("مليار", "billion", "milliard", "milyar"), 1_000_000_000),
-)
+_MULTIPLIERS = {
+    **dict.fromkeys(("الف", "الفا", "الاف", "thousand", "thousands", "mille", "bin"), 1_000),
+    **dict.fromkeys(("مليون", "مليونا", "ملايين", "million", "millions", "milyon"), 1_000_000),
+    **dict.fromkeys(("مليار", "مليارا", "billion", "billions", "milliard", "milyar"), 10**9),
+}
 _THREE_DIGITS = re.compile(r"^\d{3}$")
+_DECIMAL_DIGITS = re.compile(r"^\d{1,2}$")
 _SAME_FACT = 0.1  # figures this close state one fact ("460", "nearly 500")
 
 
 def quantities(tokens: Sequence[str]) -> set[int]:
     """The fact numbers among normalised tokens as values: groups written with a space or a
-    dot are joined ("1 426", "1.968") and a following thousand or million word multiplies."""
+    dot are joined ("1 426", "1.968"), and a thousand or million word after a number, or
+    after a decimal ("1.5 million", which normalising splits), multiplies it."""
     found = set()
     index = 0
     while index < len(tokens):
-        token = tokens[index]
+        start, token = index, tokens[index]
         index += 1
-        if not token.isdigit() or _CALENDAR_NUMBER.match(token):
-            continue
-        before = tokens[index - 2] if index > 1 else ""
-        if before in _MONTH_TOKENS or (index < len(tokens) and tokens[index] in _MONTH_TOKENS):
+        if not token.isdigit() or _is_calendar(tokens, start):
             continue
         digits = token
         while len(digits) <= 9 and index < len(tokens) and _THREE_DIGITS.match(tokens[index]):
             digits += tokens[index]
             index += 1
-        value = int(digits)
-        following = tokens[index] if index < len(tokens) else ""
-        for words, factor in _MULTIPLIERS:
-            if following.startswith(words):
-                value *= factor
-                break
-        found.add(value)
+        value = float(digits)
+        if (
+            index + 1 < len(tokens)
+            and _DECIMAL_DIGITS.match(tokens[index])
+            and tokens[index + 1] in _MULTIPLIERS
+        ):
+            value = float(f"{digits}.{tokens[index]}")
+            index += 1
+        factor = _MULTIPLIERS.get(tokens[index], 1) if index < len(tokens) else 1
+        found.add(round(value * factor))
     return found
 
 

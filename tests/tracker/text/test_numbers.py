@@ -1,0 +1,49 @@
+"""Fact numbers and the figures they state: what an event's new figure is measured by."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.text.normalise import normalize
+from tracker.text.numbers import fact_numbers, quantities, states_known
+
+
+def figures(text: str) -> set[int]:
+    return quantities(normalize(text).split())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1,426 prisoners moved", {1426}),
+        ("1.968 Häftlinge verlegt", {1968}),
+        ("نقل 89 ألفاً من النازحين", {89_000}),
+        ("3 ملايين لاجئ", {3_000_000}),
+        ("aid worth 1.5 million dollars", {1_500_000}),
+        ("2.5 مليار دولار", {2_500_000_000}),
+        ("10 bin kişi", {10_000}),
+    ],
+)
+def test_grouped_and_multiplied_figures_read_as_their_value(text, expected) -> None:
+    assert figures(text) == expected
+
+
+def test_only_a_whole_multiplier_word_multiplies() -> None:
+    # «الفصائل» (the factions) begins like «ألف», "binaları" like Turkish "bin".
+    assert figures("12 الفصائل المسلحة") == {12}
+    assert figures("5 binaları yıkıldı") == {5}
+
+
+def test_dates_are_no_figures_but_a_large_number_beside_a_month_is() -> None:
+    assert figures("the vote on 12 March, in 2025") == set()
+    assert figures("March 12 vote") == set()
+    assert figures("by March 460 were freed") == {460}
+    assert fact_numbers(normalize("في 3 آذار أفرج عن 460").split()) == {"460"}
+
+
+def test_rounded_figures_restate_one_fact() -> None:
+    assert states_known(500, {460})  # "nearly 500" after 460
+    assert states_known(56, {57})
+    assert not states_known(600, {460})
+    assert not states_known(12, {9})
+    assert not states_known(3, {4})
