@@ -17,3 +17,8 @@ class IncomingArticle:
     link: str | None = None  # as listed, when it differs from the canonical URL
     guid: str | None = None
     source_id: int | None = None
+
+    def published_or(self, now: datetime) -> datetime:
+        """When it was published; an undated article is placed when it was found, so it
+        is stored in that order too."""
+        return self.published or now

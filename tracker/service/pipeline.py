@@ -355,9 +355,9 @@ def ingest_in_order(
 ) -> list[tuple[IncomingArticle, Outcome]]:
     """One pass's new articles, from all its sources, oldest first, each in a transaction of
     its own: an original is stored before the copies of it that a faster source listed."""
-    oldest = datetime.min.replace(tzinfo=UTC)
+    found = now or utcnow()
     done = []
-    for incoming in sorted(articles, key=lambda a: a.published or oldest):
+    for incoming in sorted(articles, key=lambda a: a.published_or(found)):
         with db.session() as session:
             done.append((incoming, pipeline.ingest(session, incoming, now)))
     return done

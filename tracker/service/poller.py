@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from config import Source, Watchlist
 from config.intervals import format_interval
-from storage import Database, queries
+from storage import Database, StorageError, queries
 from tracker.articles.extract import extract
 from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
@@ -47,7 +48,8 @@ class PollReport:
     new: int = 0
     decisions: Counter[str] = field(default_factory=Counter)
     alerts: int = 0
-    article_errors: int = 0
+    article_errors: int = 0  # pages that could not be fetched or read
+    store_errors: int = 0  # articles read but not stored (tried again next poll)
     error: str | None = None
     not_modified: bool = False
     seconds: float = 0.0
@@ -72,6 +74,8 @@ class PollReport:
             parts.append(f"{self.alerts} alert{'s' if self.alerts > 1 else ''} queued")
         if self.article_errors:
             parts.append(f"{self.article_errors} unreadable")
+        if self.store_errors:
+            parts.append(f"{self.store_errors} not stored")
         return f"{self.source}: {', '.join(parts)} ({self.seconds:.1f} s)"
 
 
@@ -175,16 +179,13 @@ class Poller:
         """Store the articles of one pass's polls, from every source together, oldest
         first (an original before the copies a faster source listed), then record each
         poll."""
-        by_url = {a.url: c for c in polls for a in c.articles}
-        oldest = datetime.min.replace(tzinfo=UTC)
-        ordered = sorted(
-            (a for c in polls for a in c.articles), key=lambda a: a.published or oldest
-        )
+        now = datetime.now(UTC)
+        found = [(article, c) for c in polls for article in c.articles]
+        found.sort(key=lambda pair: pair[0].published_or(now))
         try:
-            for incoming in ordered:
-                outcome: Outcome = await self.db.run(pipeline.ingest, incoming)
-                collected = by_url[incoming.url]
-                if outcome.stored:
+            for incoming, collected in found:
+                outcome = await self._store_one(incoming, collected, pipeline)
+                if outcome is not None and outcome.stored:
                     collected.report.decisions[outcome.decision.value] += 1
                     collected.report.alerts += len(outcome.queued)
                     _log_outcome(collected.source.name, incoming, outcome)
@@ -194,6 +195,24 @@ class Poller:
         for collected in polls:
             if not collected.report.skipped:
                 await self._record(collected, pipeline.watchlist)
+
+    async def _store_one(
+        self, incoming: IncomingArticle, collected: Collected, pipeline: Pipeline
+    ) -> Outcome | None:
+        """One article in its own transaction. A database that fails fails the pass; an
+        article that cannot be stored is left for the next poll, and the others are kept."""
+        try:
+            return await self.db.run(pipeline.ingest, incoming)
+        except StorageError:
+            raise
+        except IntegrityError as exc:  # another process stored it a moment ago
+            reason = str(exc.orig).splitlines()[0]
+            log.warning("%s: not stored, %s: %s", collected.source.name, incoming.url, reason)
+        except Exception:  # a bug on one article must not lose the others
+            log.exception("%s: could not store %s", collected.source.name, incoming.url)
+        collected.report.store_errors += 1
+        collected.fresh_validators = None  # keep the old ones: the next poll lists it again
+        return None
 
     async def _record(self, collected: Collected, watchlist: Watchlist) -> None:
         source, report = collected.source, collected.report

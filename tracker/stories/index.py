@@ -22,8 +22,9 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from sqlalchemy import event as sa_event
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from storage import Event, Story
 from storage.types import utcnow
@@ -41,6 +42,7 @@ IDF_PRIOR = 25  # stories assumed seen before the first: keeps IDF sane when the
 MAX_FEATURES = 600  # a story's strongest features kept for scoring
 MAX_WORDS = 6000  # words (and figures) a story remembers, to tell what is new
 CANDIDATES = 8
+_TOUCHED = "stories_touched"  # Session.info key: the states a transaction changed
 
 
 @dataclass
@@ -124,6 +126,13 @@ class _Query:
     across_total: float
 
 
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    # A savepoint's end is not the transaction's (and a rolled-back savepoint has already
+    # made the index forget, which only costs a reload).
+    if transaction.parent is None:
+        session.info[_TOUCHED].clear()
+
+
 @lru_cache(maxsize=4096)
 def _log1p(count: int) -> float:
     return math.log(count + 1)
@@ -151,6 +160,7 @@ class StoryIndex:
         self._loaded_from: datetime | None = None
         self._cursor: datetime | None = None
         self._languages: dict[str, int] = {}  # articles of every story it has seen, by language
+        self._reload: set[int] = set()  # stories whose in-memory state a rollback undid
 
     # --- keeping the index in step with the database ---------------------------------
 
@@ -164,6 +174,9 @@ class StoryIndex:
             self._cursor = self._cursor or utcnow()
         else:
             condition = Story.updated_at > self._cursor
+        if self._reload:
+            condition = condition | Story.id.in_(self._reload)
+            self._reload = set()
         for story in session.scalars(select(Story).where(condition)):
             known = self.stories.get(story.id)
             if known is None or known.version != story.updated_at:
@@ -181,6 +194,7 @@ class StoryIndex:
         if story is None:
             story = Story(title=title, created_at=now)
             session.add(story)
+        self._track(session, state)
         story.state = state.to_json()
         story.last_published_at = state.last_at
         story.updated_at = now
@@ -195,6 +209,7 @@ class StoryIndex:
         self, session: Session, state: StoryState, title: str, at: datetime, now: datetime
     ) -> EventState:
         """A new event in a saved story, with its row (for its id)."""
+        self._track(session, state)
         row = Event(
             story_id=state.story_id,
             title=title,
@@ -214,6 +229,29 @@ class StoryIndex:
             .where(Event.id == event.event_id)
             .values(first_published_at=event.first_at, last_published_at=event.last_at)
         )
+
+    def _track(self, session: Session, state: StoryState) -> None:
+        """Remember which stories this session changed in memory, to forget them if its
+        transaction rolls back: memory must not keep what the database did not."""
+        if _TOUCHED not in session.info:  # once per session
+            sa_event.listen(session, "after_rollback", self._rolled_back)
+            sa_event.listen(session, "after_transaction_end", _transaction_ended)
+        touched = session.info.setdefault(_TOUCHED, {})
+        touched[id(state)] = state  # by identity: a new story has no id until its flush
+
+    def _rolled_back(self, session: Session) -> None:
+        touched: dict[int, StoryState] = session.info[_TOUCHED]
+        for state in touched.values():
+            if self.stories.get(state.story_id) is state:
+                self._forget(state.story_id)
+            if state.story_id:  # the next sync reads what the database kept, if anything
+                self._reload.add(state.story_id)
+        touched.clear()
+
+    def _forget(self, story_id: int) -> None:
+        del self.stories[story_id]
+        self._vectors.pop(story_id, None)
+        self._unpost(story_id, self._posted.pop(story_id, set()))
 
     def count_language(self, lang: str) -> None:
         self._languages[lang] = self._languages.get(lang, 0) + 1
@@ -239,9 +277,7 @@ class StoryIndex:
 
     def _evict(self, before: datetime) -> None:
         for story_id in [i for i, s in self.stories.items() if s.last_at < before]:
-            del self.stories[story_id]
-            self._vectors.pop(story_id, None)
-            self._unpost(story_id, self._posted.pop(story_id, set()))
+            self._forget(story_id)
 
     # --- scoring --------------------------------------------------------------------
 

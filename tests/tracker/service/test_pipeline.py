@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from config import Watchlist
-from storage import Alert, Article, Database, Story, TopicHit
+from storage import Alert, Article, Database, Event, Story, TopicHit
 from tests.support.corpus import incoming, record
 from tracker.articles.incoming import IncomingArticle
 from tracker.service.pipeline import Decision, Pipeline
@@ -101,6 +101,29 @@ def test_article_hits_and_alerts_are_written_together_or_not_at_all(db) -> None:
     assert _count(db, Article) == 0
     assert _count(db, Alert) == 0
     assert _count(db, TopicHit) == 0
+
+
+def test_a_transaction_that_rolls_back_leaves_the_story_as_the_database_has_it(db) -> None:
+    """The story index changes in memory as it places an article; when the transaction
+    fails, memory must not keep the event the database never stored."""
+    pipeline = Pipeline(WATCHLIST)
+    with db.session() as session:
+        pipeline.ingest(session, incoming("a001"), now=incoming("a001").published)
+    development = incoming("a004")  # the House passes the budget without the repeal
+    with pytest.raises(RuntimeError), db.session() as session:
+        pipeline.ingest(session, development, now=development.published)
+        raise RuntimeError("the database goes away before the commit")
+
+    with db.session() as session:
+        outcome = pipeline.ingest(session, development, now=development.published)
+
+    assert outcome.decision is Decision.DEVELOPMENT
+    assert outcome.alert
+    assert set(outcome.queued) == {"desk", "mail"}
+    with db.session() as session:
+        assert session.get(Event, outcome.event_id) is not None
+        stored = session.scalars(select(Story)).one().state
+    assert stored is not None and stored["articles"] == 2
 
 
 def test_normalised_copies_with_spelling_variants_are_exact_duplicates(sqlite_db) -> None:

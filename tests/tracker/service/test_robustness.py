@@ -344,6 +344,57 @@ def test_an_article_whose_page_failed_is_fetched_again_though_the_feed_is_unchan
     assert third.not_modified  # and now the feed's validators are kept
 
 
+def test_an_article_the_database_refuses_is_left_for_the_next_poll_and_the_rest_are_kept(
+    tmp_path, httpserver, caplog
+) -> None:
+    """A trigger refuses one article (as a full disk or a racing replica would): the
+    others of the pass are stored, the feed's validators are not, and the next poll
+    stores the refused one."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy import text
+
+    from tests.support.site import article_page, rss_feed
+
+    base = httpserver.url_for("").rstrip("/")
+    kept, refused = record("a012"), record("a046")
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        rss_feed(base, [kept, refused]),
+        content_type="application/rss+xml",
+        headers={"ETag": '"v1"'},
+    )
+    for r in (kept, refused):
+        httpserver.expect_request(urlsplit(r["url"]).path).respond_with_data(
+            article_page(r), content_type="text/html"
+        )
+    app = _app(tmp_path, f"version: 1\nsources:\n  - {{name: s, feed: '{base}/feed.xml'}}\n")
+    source = app.watchlist.sources[0]
+    slug = urlsplit(refused["url"]).path.rsplit("/", 1)[-1]
+    with app.db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TRIGGER refuse BEFORE INSERT ON articles"
+                f" WHEN NEW.url LIKE '%{slug}%'"
+                " BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+            )
+        )
+    try:
+        first = asyncio.run(app.poll(source))
+        with app.db.engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER refuse"))
+        second = asyncio.run(app.poll(source))
+    finally:
+        asyncio.run(app.close())
+
+    assert (dict(first.decisions), first.store_errors) == ({"new_story": 1}, 1)
+    assert "1 not stored" in first.summary()
+    assert "database or disk is full" in caplog.text
+    assert not second.not_modified  # the old validators were kept
+    assert (second.new, sum(second.decisions.values())) == (1, 1)
+    with app.db.session() as session:
+        assert len(session.scalars(select(Article)).all()) == 2
+
+
 def test_a_failing_channel_never_shows_its_secret(sqlite_db, caplog, capsys, monkeypatch) -> None:
     from alerts import Dispatcher
     from config import Channel
