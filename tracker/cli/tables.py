@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from config import Watchlist
 from config.intervals import format_interval
@@ -121,10 +122,20 @@ def why_of(article: Article) -> str:
     why = article.novelty or {}
     if article.dup_of_id:
         return f"copy of #{article.dup_of_id}"
-    reason = str(why.get("reason", ""))
+    reason = str(why.get("reason", "")) or _reason_before_events(article.decision, why)
     if why.get("too_old"):
         reason += "; found too long after it was published to alert"
     return reason
+
+
+def _reason_before_events(decision: str, why: dict[str, Any]) -> str:
+    """Articles stored before events kept the numbers and wording they added, not a reason."""
+    if decision == "new_story":
+        return "a new story"
+    numbers = ", ".join(str(n) for n in why.get("new_numbers") or [])
+    if decision == "development":
+        return f"new numbers: {numbers}" if numbers else "new wording"
+    return "more coverage of the story" if decision == "coverage" else ""
 
 
 def alerts_table(alerts: Sequence[Alert]) -> str:

@@ -208,7 +208,6 @@ class Pipeline:
 
         at = article.incoming.published or now
         self.stories.sync(session, at)
-        self.stories.count_language(article.lang)
         updated = self.stories.stories.get(near.story_id) if near else None
         if near is not None and updated is not None:
             # The same text grown by new facts: an update is a new happening of its story.
@@ -221,17 +220,9 @@ class Pipeline:
         if match is None:
             return self._new_story(session, article, title, topics, at, now)
         state = match.story
-        if not state.events:  # a story from before events: its past is one event
-            legacy = self.stories.open_event(session, state, title, state.last_at, now)
-            legacy.alerted_topics |= state.topics
+        self.stories.open_legacy_event(session, state, now)
         placement = place(
-            article,
-            state.events,
-            state.figures,
-            state.words,
-            state.langs,
-            self.stories.language_counts(),
-            at,
+            article, state, self.stories.language_counts(session, at, article.lang), at
         )
         placed = self._in_story(session, article, title, topics, state, placement, at, now)
         assert placed.why is not None
@@ -247,7 +238,7 @@ class Pipeline:
         at: datetime,
         now: datetime,
     ) -> _Placed:
-        state = StoryState(0, {}, set(), set(), set(), set(), at)
+        state = StoryState.new(at)
         state.absorb(article, topics, at)
         self.stories.save(session, state, title, now)
         event = self.stories.open_event(session, state, title, at, now)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from tracker.stories.article import ArticleText
@@ -121,16 +121,24 @@ class Placement:
         }
 
 
+class StoryView(Protocol):
+    """What placing an article asks of its story (the story index's StoryState)."""
+
+    events: list[EventState]
+    langs: set[str]
+
+    def known_figures(self, at: datetime) -> set[int]: ...
+
+    def known_words(self, at: datetime) -> set[str]: ...
+
+
 def place(
-    article: ArticleText,
-    events: list[EventState],
-    known_figures: set[int],
-    known_words: set[str],
-    story_langs: set[str],
-    lang_counts: dict[str, int],
-    at: datetime,
+    article: ArticleText, story: StoryView, lang_counts: dict[str, int], at: datetime
 ) -> Placement:
-    """Open a new event or join one of the story's `events` (at least one)."""
+    """Open a new event or join one of the story's events (it has at least one), judging
+    by what the story knew at `at`, the article's publication time."""
+    events = story.events
+    known_figures, known_words = story.known_figures(at), story.known_words(at)
     nearest = min(events, key=lambda e: (e.gap(at), -e.last_at.timestamp()))
     quiet = nearest.gap(at)
     quiet_hours = round(quiet.total_seconds() / 3600, 1)
@@ -141,7 +149,7 @@ def place(
     )
     head_words = {f for f in article.features.head if f.startswith(LANGUAGE_BOUND)}
     share = None
-    if article.lang in story_langs and head_words:
+    if article.lang in story.langs and head_words:
         share = round(sum(1 for w in head_words if w not in known_words) / len(head_words), 2)
 
     title = article.incoming.title or article.lead[:200]

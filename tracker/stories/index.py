@@ -23,14 +23,15 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from storage import Event, Story
+from storage import Article, Event, Story
 from storage.types import utcnow
 from tracker.stories.article import ArticleText
 from tracker.stories.events import EventState
 from tracker.stories.features import ARABIC_NAME, LANGUAGE_BOUND, LATIN_NAME, SCRIPT_BOUND
+from tracker.stories.seen import FirstSeen
 
 WINDOW = timedelta(days=7)  # a story a week quiet is closed; what follows is news
 HALF_LIFE_DAYS = 10.0
@@ -42,6 +43,7 @@ IDF_PRIOR = 25  # stories assumed seen before the first: keeps IDF sane when the
 MAX_FEATURES = 600  # a story's strongest features kept for scoring
 MAX_WORDS = 6000  # words (and figures) a story remembers, to tell what is new
 CANDIDATES = 8
+LANGUAGE_SPAN = timedelta(days=90)  # the articles that tell which languages are rare
 _TOUCHED = "stories_touched"  # Session.info key: the states a transaction changed
 
 
@@ -52,13 +54,24 @@ class StoryState:
     langs: set[str]
     topics: set[str]
     numbers: set[str]
-    words: set[str]
     last_at: datetime
     articles: int = 0
     version: datetime | None = field(default=None, compare=False)  # stories.updated_at
     events: list[EventState] = field(default_factory=list)
-    figures: set[int] = field(default_factory=set)  # every figure its articles stated
-    lang_counts: dict[str, int] = field(default_factory=dict)  # its articles by language
+    # Its articles' words and figures, each with when it was first published.
+    words: FirstSeen[str] = field(default_factory=lambda: FirstSeen(MAX_WORDS))
+    figures: FirstSeen[int] = field(default_factory=lambda: FirstSeen(MAX_WORDS))
+
+    @classmethod
+    def new(cls, at: datetime) -> StoryState:
+        """A story not saved yet (its id comes with its row)."""
+        return cls(0, {}, set(), set(), set(), at)
+
+    def known_words(self, at: datetime) -> set[str]:
+        return self.words.known_at(at)
+
+    def known_figures(self, at: datetime) -> set[int]:
+        return self.figures.known_at(at)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -66,29 +79,29 @@ class StoryState:
             "langs": sorted(self.langs),
             "topics": sorted(self.topics),
             "numbers": sorted(self.numbers),
-            "words": sorted(self.words),
+            "words": self.words.to_json(),
             "articles": self.articles,
             "events": [e.to_json() for e in self.events],
-            "figures": sorted(self.figures),
-            "lang_counts": self.lang_counts,
+            "figures": self.figures.to_json(),
         }
 
     @classmethod
     def from_row(cls, story: Story) -> StoryState:
         state = story.state or {}
+        # Stories stored before events knew fact numbers only, as strings.
+        figures = state.get("figures", [n for n in state.get("numbers", []) if n.isdigit()])
         return cls(
             story_id=story.id,
             weights=dict(state.get("weights", {})),
             langs=set(state.get("langs", [])),
             topics=set(state.get("topics", [])),
             numbers=set(state.get("numbers", [])),
-            words=set(state.get("words", [])),
             last_at=story.last_published_at or story.updated_at,
             articles=int(state.get("articles", 0)),
             version=story.updated_at,
             events=[EventState.from_json(e) for e in state.get("events", [])],
-            figures={int(f) for f in state.get("figures", [])},
-            lang_counts=dict(state.get("lang_counts", {})),
+            words=FirstSeen.from_json(state.get("words"), MAX_WORDS, str),
+            figures=FirstSeen.from_json(figures, MAX_WORDS, int),
         )
 
     def absorb(self, article: ArticleText, topics: set[str], at: datetime) -> None:
@@ -98,13 +111,10 @@ class StoryState:
             strongest = heapq.nlargest(MAX_FEATURES, self.weights.items(), key=lambda i: i[1])
             self.weights = dict(strongest)
         self.langs.add(article.lang)
-        self.lang_counts[article.lang] = self.lang_counts.get(article.lang, 0) + 1
         self.topics |= topics
         self.numbers |= article.numbers
-        if len(self.figures) < MAX_WORDS:
-            self.figures |= article.quantities
-        if len(self.words) < MAX_WORDS:
-            self.words.update(f for f in article.features.weights if f.startswith(LANGUAGE_BOUND))
+        self.figures.add(article.quantities, at)
+        self.words.add((f for f in article.features.weights if f.startswith(LANGUAGE_BOUND)), at)
         self.last_at = max(self.last_at, at)
         self.articles += 1
 
@@ -159,8 +169,9 @@ class StoryIndex:
         self._vectors: dict[int, tuple[datetime | None, dict[str, float], float]] = {}
         self._loaded_from: datetime | None = None
         self._cursor: datetime | None = None
-        self._languages: dict[str, int] = {}  # articles of every story it has seen, by language
         self._reload: set[int] = set()  # stories whose in-memory state a rollback undid
+        self._languages: dict[str, int] = {}
+        self._language_hour: datetime | None = None
 
     # --- keeping the index in step with the database ---------------------------------
 
@@ -180,11 +191,7 @@ class StoryIndex:
         for story in session.scalars(select(Story).where(condition)):
             known = self.stories.get(story.id)
             if known is None or known.version != story.updated_at:
-                state = StoryState.from_row(story)
-                if known is None:  # what it read before this process started counts too
-                    for lang, count in state.lang_counts.items():
-                        self._languages[lang] = self._languages.get(lang, 0) + count
-                self._put(state)
+                self._put(StoryState.from_row(story))
             self._cursor = max(self._cursor or story.updated_at, story.updated_at)
         self._evict(start)
 
@@ -223,6 +230,21 @@ class StoryIndex:
         state.events.append(event)
         return event
 
+    def open_legacy_event(self, session: Session, state: StoryState, now: datetime) -> None:
+        """A story stored before events gets one event for its past, under its title and
+        already told to its topics, so the next article is judged against it."""
+        if state.events:
+            return
+        story = session.get_one(Story, state.story_id)
+        first = session.scalar(
+            select(func.min(Article.published_at)).where(Article.story_id == story.id)
+        )
+        event = self.open_event(session, state, story.title, first or state.last_at, now)
+        event.last_at = state.last_at
+        event.langs |= state.langs
+        event.alerted_topics |= state.topics
+        self.save_event(session, event)
+
     def save_event(self, session: Session, event: EventState) -> None:
         session.execute(
             update(Event)
@@ -252,9 +274,6 @@ class StoryIndex:
         del self.stories[story_id]
         self._vectors.pop(story_id, None)
         self._unpost(story_id, self._posted.pop(story_id, set()))
-
-    def count_language(self, lang: str) -> None:
-        self._languages[lang] = self._languages.get(lang, 0) + 1
 
     def _put(self, state: StoryState) -> None:
         # States change in place (absorb), so what was posted is remembered apart.
@@ -288,10 +307,25 @@ class StoryIndex:
             len(self._postings.get(feature, ()))
         )
 
-    def language_counts(self) -> dict[str, int]:
-        """Articles by language, of every story this index has seen: which languages break
-        the news the tracker follows, and which pick it up."""
-        return self._languages
+    def language_counts(self, session: Session, at: datetime, lang: str) -> dict[str, int]:
+        """Articles by language over the LANGUAGE_SPAN before `at`, and the one in `lang`
+        being placed: which languages break the news the tracker follows, and which pick
+        it up. Counted in the database, so every process reading it agrees; read again
+        each hour of publication time."""
+        hour = at.replace(minute=0, second=0, microsecond=0)
+        if self._language_hour != hour:
+            rows = session.execute(
+                select(Article.lang, func.count())
+                .where(
+                    Article.published_at > hour - LANGUAGE_SPAN,
+                    Article.published_at <= hour,
+                    Article.dup_of_id.is_(None),  # copies say who republishes, not who writes
+                )
+                .group_by(Article.lang)
+            )
+            self._languages = {written or "": count for written, count in rows}
+            self._language_hour = hour
+        return {**self._languages, lang: self._languages.get(lang, 0) + 1}
 
     def best_match(self, article: ArticleText, topics: set[str], at: datetime) -> StoryMatch | None:
         """The story this article belongs to, or None when it starts a new one."""
