@@ -31,8 +31,6 @@ from tracker.text.sentences import excerpt
 
 log = logging.getLogger(__name__)
 
-TITLE_FROM_LEAD = 120  # characters of the lead that stand in for a missing title
-
 
 class Decision(StrEnum):
     NEW_STORY = "new_story"
@@ -99,7 +97,7 @@ class Pipeline:
 
         now = now or utcnow()
         article = ArticleText.read(incoming)
-        title = incoming.title.strip() or excerpt(article.lead, TITLE_FROM_LEAD)
+        title = article.title.text
         matches = tuple(self.matcher.match(article.title.tokens, article.tokens))
         placed = self._place(session, article, title, {m.topic for m in matches}, now)
         alerting = tuple(m for m in matches if m.topic in placed.alert_topics)

@@ -18,11 +18,12 @@ from tracker.stories.fingerprint import Signature
 from tracker.text.calendar_words import TIME_OF_DAY
 from tracker.text.normalise import guess_language, normalize
 from tracker.text.numbers import fact_numbers, quantities
-from tracker.text.sentences import paragraphs, sentences
+from tracker.text.sentences import excerpt, paragraphs, sentences
 
 REAL_PARAGRAPH_WORDS = 20  # shorter lines may be an aggregator's furniture
 LEAD_WORDS = 15  # the lead is the first paragraph this long: menus and tickers come first
 FIGURES_IN_PROSE = 0.2  # a line with more figures than this is a box of rates or scores
+TITLE_FROM_LEAD = 120  # characters of the lead that stand in for a missing title
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class ArticleText:
     """An incoming article and what its text says. Build with `ArticleText.read`."""
 
     incoming: IncomingArticle
-    title: Sentence
+    own_title: Sentence  # empty when the source gave none
     paragraphs: tuple[tuple[Sentence, ...], ...]
     lang: str  # as declared, else as its letters show
 
@@ -52,6 +53,14 @@ class ArticleText:
             tuple(tuple(map(read_sentence, sentences(p))) for p in paragraphs(incoming.text)),
             incoming.lang or guess_language(incoming.text) or "ar",
         )
+
+    @cached_property
+    def title(self) -> Sentence:
+        """Its title; for an untitled article (an excerpt, a bare feed item) the lead's
+        first words stand in, as a reader would take them."""
+        if self.own_title.tokens:
+            return self.own_title
+        return read_sentence(excerpt(self.lead, TITLE_FROM_LEAD))
 
     @cached_property
     def paragraph_tokens(self) -> tuple[tuple[str, ...], ...]:
@@ -126,7 +135,7 @@ class ArticleText:
     @cached_property
     def features(self) -> Features:
         return features_of(
-            self.incoming.title,
+            self.title.text,
             self.title.tokens,
             self.lead,
             self.lead_tokens,

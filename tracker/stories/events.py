@@ -152,9 +152,9 @@ def place(
     if article.lang in story.langs and head_words:
         share = round(sum(1 for w in head_words if w not in known_words) / len(head_words), 2)
 
-    title = article.incoming.title or article.lead[:200]
+    # The outlet's own title and section say so; a lead standing in for a title does not.
     path = urlsplit(article.incoming.link or article.incoming.url).path
-    restates = bool(_RESTATEMENT.search(title) or _RESTATEMENT_PATH.search(path))
+    restates = bool(_RESTATEMENT.search(article.own_title.text) or _RESTATEMENT_PATH.search(path))
     minor = _minor_language(article.lang, lang_counts)
     follows = minor or _follows(article, events, at)
 

@@ -1,0 +1,82 @@
+"""The rules that open an event or join one, on one story at a time (place())."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from tracker.articles.incoming import IncomingArticle
+from tracker.stories.article import ArticleText
+from tracker.stories.events import EventState, place
+
+T0 = datetime(2025, 10, 26, 12, 0, tzinfo=UTC)
+LEAD = (
+    "Rapid Support Forces took full control of El Fasher on Sunday after an 18-month siege, "
+    "the last army stronghold in Darfur, residents and aid groups said."
+)
+COUNTS = {"en": 40, "ar": 60}
+
+
+@dataclass
+class Story:
+    """A story as place() sees it: its events, languages and what it had stated."""
+
+    events: list[EventState]
+    langs: set[str] = field(default_factory=lambda: {"en"})
+    figures: set[int] = field(default_factory=set)
+    words: set[str] = field(default_factory=set)
+
+    def known_figures(self, at: datetime) -> set[int]:
+        return self.figures
+
+    def known_words(self, at: datetime) -> set[str]:
+        return self.words
+
+
+def article(title: str, text: str = LEAD, url: str = "https://wire.test/news/1") -> ArticleText:
+    return ArticleText.read(IncomingArticle(url, "wire", title, text, "en", T0))
+
+
+def story_of(*texts: ArticleText) -> Story:
+    event = EventState(1, T0 - timedelta(hours=30), T0 - timedelta(hours=20), {"en"})
+    words = {w for t in texts for w in t.features.weights}
+    return Story([event], figures={v for t in texts for v in t.quantities}, words=words)
+
+
+def test_a_new_figure_in_the_title_after_hours_opens_an_event() -> None:
+    story = story_of(article("RSF takes El Fasher"))
+    placed = place(article("UN says 460 killed in El Fasher hospital"), story, COUNTS, T0)
+    assert placed.opened
+    assert placed.new_figures == [460]
+
+
+def test_a_figure_rounded_another_way_is_the_same_fact() -> None:
+    story = story_of(article("UN says 460 killed in El Fasher hospital"))
+    placed = place(article("Nearly 500 killed in El Fasher hospital"), story, COUNTS, T0)
+    assert placed.new_figures == []
+
+
+def test_an_analysis_restates_whatever_it_says() -> None:
+    story = story_of(article("RSF takes El Fasher"))
+    by_title = place(article("Analysis: what 460 deaths mean for Darfur"), story, COUNTS, T0)
+    by_section = place(
+        article("460 deaths and Darfur", url="https://wire.test/analysis/2025/1"),
+        story,
+        COUNTS,
+        T0,
+    )
+    assert not by_title.opened and by_title.restates
+    assert not by_section.opened and by_section.restates
+
+
+def test_an_untitled_article_is_judged_by_its_lead_but_its_lead_is_no_title() -> None:
+    # A question in the lead is not an explainer's headline; its figure is still news.
+    lead = "Who will protect civilians now? The UN said 460 people were killed in El Fasher."
+    untitled = article("", text=lead)
+    story = story_of(article("RSF takes El Fasher"))
+
+    placed = place(untitled, story, COUNTS, T0)
+
+    assert untitled.title.text.startswith("Who will protect civilians now?")
+    assert not placed.restates
+    assert placed.opened and placed.new_figures == [460]
