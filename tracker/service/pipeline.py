@@ -206,14 +206,14 @@ class Pipeline:
 
         at = article.incoming.published or now
         self.stories.sync(session, at)
-        updated = self.stories.stories.get(near.story_id) if near else None
-        if near is not None and updated is not None:
-            # The same text grown by new facts: an update is a new happening of its story.
-            added = ", ".join(near.added_numbers)
-            figures = [int(n) for n in near.added_numbers]
-            reason = f"an update of #{near.article_id} adds {added}"
-            placement = Placement(True, None, reason, figures)
-            return self._in_story(session, article, title, topics, updated, placement, at, now)
+        if near is not None and near.story_id in self.stories.stories:
+            # The same text grown by new facts: judged in its original's story, its added
+            # figures as if its title stated them.
+            state = self.stories.stories[near.story_id]
+            self.stories.open_legacy_event(session, state, now)
+            counts = self.stories.language_counts(session, at, article.lang)
+            placement = place(article, state, counts, at, update=near)
+            return self._in_story(session, article, title, topics, state, placement, at, now)
         match = self.stories.best_match(article, topics, at)
         if match is None:
             return self._new_story(session, article, title, topics, at, now)

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from tracker.stories.article import ArticleText
 from tracker.stories.features import LANGUAGE_BOUND
+from tracker.stories.neardup import NearCopy
 from tracker.text.numbers import states_known
 
 BEFORE = timedelta(hours=12)  # an article this little before an event, found after it
@@ -133,18 +134,24 @@ class StoryView(Protocol):
 
 
 def place(
-    article: ArticleText, story: StoryView, lang_counts: dict[str, int], at: datetime
+    article: ArticleText,
+    story: StoryView,
+    lang_counts: dict[str, int],
+    at: datetime,
+    update: NearCopy | None = None,
 ) -> Placement:
     """Open a new event or join one of the story's events (it has at least one), judging
-    by what the story knew at `at`, the article's publication time."""
+    by what the story knew at `at`, the article's publication time. An `update` (a stored
+    text grown by new figures) leads with what it added, as a title would."""
     events = story.events
     known_figures, known_words = story.known_figures(at), story.known_words(at)
     nearest = min(events, key=lambda e: (e.gap(at), -e.last_at.timestamp()))
     quiet = nearest.gap(at)
     quiet_hours = round(quiet.total_seconds() / 3600, 1)
+    added = {int(n) for n in update.added_numbers} if update else set()
     new_figures = sorted(
         v
-        for v in article.title_quantities
+        for v in article.title_quantities | added
         if v >= MIN_FIGURE and not states_known(v, known_figures)
     )
     head_words = {f for f in article.features.head if f.startswith(LANGUAGE_BOUND)}
@@ -169,7 +176,10 @@ def place(
         # outlet's copy or rewrite brought in first.
         return decided(False, f"published {quiet_hours:g} h before the event it joins")
     if new_figures and quiet >= FIGURE_QUIET and not minor:
-        return decided(True, f"new figures: {', '.join(map(str, new_figures))}")
+        figures = ", ".join(map(str, new_figures))
+        if update is not None and added.intersection(new_figures):
+            return decided(True, f"an update of #{update.article_id} adds {figures}")
+        return decided(True, f"new figures: {figures}")
     if quiet >= QUIET and not follows:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
     # Wording new to the story, after a pause: longer after an event told in another

@@ -5,7 +5,7 @@ Candidates come from the LSH buckets of the MinHash signature (an indexed lookup
 then confirmed on its signature: about half the shingles in common (Jaccard), or most of the
 shorter text found in the longer (containment, for an aggregator's copy wrapped in its own
 header and footer lines). A longer text that brings numbers the candidate does not have is
-not a copy but an update, and goes on to be judged as a development.
+not a copy but an update, judged by the event rules as if its title stated what it added.
 """
 
 from __future__ import annotations

@@ -69,6 +69,7 @@ def test_a_copy_missing_a_paragraph_is_a_near_duplicate(sqlite_db) -> None:
 
 
 def test_the_same_text_with_a_new_paragraph_of_numbers_is_an_update(sqlite_db) -> None:
+    """Hours after the original, as a new figure in a title would have to be."""
     pipeline = Pipeline(WATCHLIST)
     original = _ingest(sqlite_db, pipeline, incoming("a065"))
     update = (
@@ -85,7 +86,7 @@ def test_the_same_text_with_a_new_paragraph_of_numbers_is_an_update(sqlite_db) -
             url="https://x.test/update",
             text=update,
             published=(
-                datetime.fromisoformat(record("a065")["published"]) + timedelta(hours=5)
+                datetime.fromisoformat(record("a065")["published"]) + timedelta(hours=7)
             ).isoformat(),
         ),
     )
@@ -95,6 +96,26 @@ def test_the_same_text_with_a_new_paragraph_of_numbers_is_an_update(sqlite_db) -
     assert later.why is not None
     assert later.why["reason"] == f"an update of #{original.article_id} adds 57, 69"
     assert later.alert
+
+
+def test_an_update_within_its_events_first_hours_is_coverage_of_it(sqlite_db) -> None:
+    """The toll or count updated an hour later is the same happening told again."""
+    pipeline = Pipeline(WATCHLIST)
+    original = _ingest(sqlite_db, pipeline, incoming("a065"))
+    update = record("a065")["text"] + (
+        "\n\nوأعلنت وزارة الداخلية بعد ساعة أن قواتها أعادت القبض على 57 من الفارين من "
+        "سجن الشدادي بعد عمليات تمشيط واسعة شملت القرى المحيطة بالبلدة، بحسب البيان الذي "
+        "نشرته الوزارة على منصاتها الرسمية مساء اليوم"
+    )
+    published = datetime.fromisoformat(record("a065")["published"]) + timedelta(hours=1)
+    later = _ingest(
+        sqlite_db,
+        pipeline,
+        incoming("a065", url="https://x.test/u", text=update, published=published.isoformat()),
+    )
+    assert later.decision is Decision.COVERAGE
+    assert later.event_id == original.event_id
+    assert not later.alert
 
 
 def test_an_english_report_joins_the_arabic_story(sqlite_db) -> None:
