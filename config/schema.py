@@ -204,11 +204,6 @@ class Source(_Strict):
         """The poll interval; the loader fills `every` from the file's defaults."""
         return self.every or Defaults().every
 
-    @property
-    def age_limit(self) -> timedelta | None:
-        """How old an article may be when found and still alert; None: any age."""
-        return age_limit(DEFAULT_MAX_AGE if self.max_age is None else self.max_age)
-
 
 class Topic(_Strict):
     """What a user watches: `any` term, or one term from `all` groups, and no `none` term."""
@@ -253,10 +248,9 @@ class Watchlist(_Strict):
         return next((s for s in self.sources if s.name == name), None)
 
     def age_limit(self, outlet: str) -> timedelta | None:
-        """The max_age of the source named `outlet`, else of the defaults."""
+        """How old an article of `outlet` may be when found and still alert (its source's
+        max_age, else the defaults'); None: any age."""
         source = self.source(outlet)
-        return source.age_limit if source else age_limit(self.defaults.max_age)
-
-
-def age_limit(max_age: timedelta | Literal["off"]) -> timedelta | None:
-    return None if max_age == "off" else max_age
+        own = source.max_age if source is not None else None
+        max_age = self.defaults.max_age if own is None else own
+        return None if max_age == "off" else max_age

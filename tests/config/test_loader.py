@@ -7,11 +7,12 @@ quote included), for an unknown key, where the key starts.
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from config import ConfigError, ConfigProblem, load_watchlist
+from config import ConfigError, ConfigProblem, Watchlist, load_watchlist
 from tracker.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -901,3 +902,20 @@ def test_unknown_key_in_a_channel_suggests_the_right_one(write_watchlist):
 
     assert [(p.line, p.column) for p in error.problems] == [(5, 5)]
     assert "did you mean 'digest'?" in error.problems[0].message
+
+
+def test_max_age_comes_from_the_source_else_from_the_defaults_however_the_list_was_made() -> None:
+    watchlist = Watchlist.model_validate(
+        {
+            "version": 1,
+            "defaults": {"max_age": "off"},
+            "sources": [
+                {"name": "wire", "feed": "https://wire.test/feed"},
+                {"name": "weekly", "feed": "https://weekly.test/feed", "max_age": "14d"},
+            ],
+        }
+    )
+    assert watchlist.age_limit("wire") is None
+    assert watchlist.age_limit("weekly") == timedelta(days=14)
+    assert watchlist.age_limit("replayed outlet") is None
+    assert Watchlist.model_validate({"version": 1}).age_limit("wire") == timedelta(days=3)
