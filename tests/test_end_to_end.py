@@ -4,6 +4,7 @@ alert receivers (SMTP and a json:// webhook), `tracker once` and `tracker run` a
 from __future__ import annotations
 
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -157,8 +158,14 @@ def test_run_polls_alerts_and_stops_cleanly_then_a_restart_does_not_realert(
     assert returncode == 0, stderr
     assert "SIGTERM received" in stderr
     assert stderr.rstrip().endswith("stopped")
+    assert "first pass over 4 sources" in stderr
     assert "wire-ar: 4 listed, 4 new" in stderr
     assert "Traceback" not in stderr
+    # The first pass stored what every source found together, oldest first.
+    with sqlite3.connect(tmp_path / "tracker.db") as db:
+        stored = db.execute("SELECT outlet, published_at FROM articles ORDER BY id").fetchall()
+    assert {outlet for outlet, _ in stored} == {"wire-ar", "sham-post", "levant-daily"}
+    assert [p for _, p in stored] == sorted(p for _, p in stored)
 
     again = run_tracker(["once", "--config", str(config)], tmp_path, database)
 

@@ -34,21 +34,30 @@ class PassSummary:
 
 
 async def run_once(app: App, only: str | None = None) -> PassSummary:
+    """Poll every source, store what they found, then send what is queued."""
+    sources = [s for s in app.sources if only is None or s.name == only]
+    reports = await poll_together(app, sources)
+    delivery = await app.dispatch()
+    return PassSummary(reports, delivery.sent, delivery.failed + delivery.dead)
+
+
+async def poll_together(
+    app: App, sources: list[Source], *, respect_backoff: bool = False
+) -> list[PollReport]:
     """Poll every source, then store what all of them found in publication order: a first
     start or a backlog decides as if the news had arrived as it was published."""
-    sources = [s for s in app.sources if only is None or s.name == only]
     gate = asyncio.Semaphore(PARALLEL_SOURCES)
     read = 0
 
     async def collect(source: Source) -> Collected:
         nonlocal read
         async with gate:
-            collected = await app.poller.collect(source)
+            collected = await app.poller.collect(source, respect_backoff=respect_backoff)
         read += 1
         report = collected.report
         if report.error:
             log.warning("[%d/%d] %s: failed: %s", read, len(sources), source.name, report.error)
-        else:
+        elif not report.skipped:
             log.info("[%d/%d] %s: %d new", read, len(sources), source.name, report.new)
         return collected
 
@@ -57,5 +66,4 @@ async def run_once(app: App, only: str | None = None) -> PassSummary:
     reports = [c.report for c in polls]
     for report in reports:
         log.log(logging.WARNING if report.error else logging.INFO, "%s", report.summary())
-    delivery = await app.dispatch()
-    return PassSummary(reports, delivery.sent, delivery.failed + delivery.dead)
+    return reports

@@ -15,6 +15,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from config import ConfigError, Source, default_config_paths, load_watchlist
 from tracker.errors import TrackerError
 from tracker.service.app import App
+from tracker.service.once import poll_together
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +37,14 @@ class Service:
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._request_stop, signum)
+        self._wake_dispatcher.set()  # what a stopped run left queued goes out at once
+        dispatcher = asyncio.create_task(self._dispatch_loop())
+        if await self._first_pass():
+            await self._shutdown(dispatcher)
+            return
         self.scheduler.start()
         for source in self.app.sources:
-            self._schedule(source, first=True)
+            self._schedule(source)
         self.scheduler.add_job(
             self._reload_if_changed,
             "interval",
@@ -47,13 +53,39 @@ class Service:
             max_instances=1,
             coalesce=True,
         )
-        self._wake_dispatcher.set()  # what a stopped run left queued goes out at once
-        dispatcher = asyncio.create_task(self._dispatch_loop())
         log.info(
             "running: %d sources scheduled; stop with Ctrl-C or SIGTERM", len(self.app.sources)
         )
         await self._stop.wait()
         await self._shutdown(dispatcher)
+
+    async def _first_pass(self) -> bool:
+        """Poll every source once and store what they found together, in publication
+        order: a start after a pause (or the first) finds a backlog, and polled source by
+        source it would be stored out of order. True when a stop came first."""
+        log.info("first pass over %d sources", len(self.app.sources))
+        first = asyncio.create_task(
+            poll_together(self.app, list(self.app.sources), respect_backoff=True)
+        )
+        self._in_flight.add(first)
+        stop = asyncio.create_task(self._stop.wait())
+        try:
+            await asyncio.wait({first, stop}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stop.cancel()
+        if not first.done():
+            return True
+        self._in_flight.discard(first)
+        try:
+            reports = first.result()
+        except TrackerError as exc:
+            log.error("first pass failed, the sources are polled on schedule: %s", exc)
+        except Exception:
+            log.exception("first pass failed unexpectedly; the sources are polled on schedule")
+        else:
+            if any(r.alerts for r in reports):
+                self._wake_dispatcher.set()
+        return self._stop.is_set()
 
     def _request_stop(self, signum: int) -> None:
         if self._stop.is_set():
@@ -66,7 +98,8 @@ class Service:
         self._stop.set()
 
     async def _shutdown(self, dispatcher: asyncio.Task[None]) -> None:
-        self.scheduler.pause()
+        if self.scheduler.running:
+            self.scheduler.pause()
         if self._in_flight:
             _, late = await asyncio.wait(self._in_flight, timeout=STOP_GRACE)
             for task in late:
@@ -81,15 +114,20 @@ class Service:
             await asyncio.wait_for(dispatcher, timeout=STOP_GRACE)
         except TimeoutError:
             log.warning("alerts still sending at stop stay queued and are sent at next start")
-        self.scheduler.shutdown(wait=False)
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
         await self.app.close()
         log.info("stopped")
 
     def _schedule(self, source: Source, *, first: bool = False) -> None:
+        """Poll `source` every interval: the first time within seconds when `first` (a
+        source just added), else an interval from now."""
         interval = source.interval.total_seconds()
         jitter = min(interval * 0.1, 60.0)
-        # Spread the first polls over a few seconds rather than firing them all at once.
-        start = datetime.now(UTC) + timedelta(seconds=random.uniform(0, 3))  # noqa: S311
+        when: dict[str, datetime] = {}
+        if first:  # spread over a few seconds rather than all at once
+            when["next_run_time"] = datetime.now(UTC) + timedelta(seconds=random.uniform(0, 3))  # noqa: S311
+        # (APScheduler takes next_run_time=None as "paused": leave it out instead.)
         self.scheduler.add_job(
             self._poll_job,
             "interval",
@@ -97,11 +135,11 @@ class Service:
             jitter=jitter,
             id=source.name,
             args=[source.name],
-            next_run_time=start if first else None,
             max_instances=1,
             coalesce=True,
             misfire_grace_time=int(interval),
             replace_existing=True,
+            **when,
         )
 
     async def _poll_job(self, name: str) -> None:
