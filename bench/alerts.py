@@ -39,7 +39,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from config import Watchlist, load_watchlist
-from storage import Database
 from tests.support.arrivals import (
     STREAMS,
     EventScore,
@@ -49,12 +48,10 @@ from tests.support.arrivals import (
     delayed_order,
     load_stream,
     published_order,
+    run_passes,
     score,
     time_lapse_order,
 )
-from tracker.articles.incoming import IncomingArticle
-from tracker.articles.urls import canonical_url
-from tracker.service.pipeline import Pipeline, ingest_in_order
 from tracker.text.match import TopicMatcher
 from tracker.text.normalise import tokens
 from tracker.text.words import is_stopword, stem
@@ -79,20 +76,6 @@ def orders(records: list[Record], wanted: Iterable[str]) -> dict[str, list[list[
     return made
 
 
-def incoming(record: Record) -> IncomingArticle:
-    """A record as the pipeline receives it (the replay's reading of it)."""
-    raw = record.raw
-    return IncomingArticle(
-        url=canonical_url(raw["url"]),
-        outlet=raw["outlet"],
-        title=raw.get("title") or "",
-        text=raw["text"],
-        lang=raw.get("lang"),
-        published=record.published,
-        link=raw["url"],
-    )
-
-
 def mean(scores: list[EventScore]) -> EventScore:
     n = len(scores)
     return EventScore(
@@ -112,23 +95,9 @@ def run_ours(passes: list[Pass], watchlist: Watchlist, records: list[Record]) ->
     if any(p.at is None for p in passes):
         watchlist = without_max_age(watchlist)
     with tempfile.TemporaryDirectory(prefix="bench-alerts-") as scratch:
-        db = Database(f"sqlite:///{Path(scratch) / 'alerts.db'}")
-        db.upgrade()
-        pipeline = Pipeline(watchlist)
-        alerted: dict[str, bool] = {}
-        story: dict[str, object] = {}
-        articles = {r.id: incoming(r) for r in records}
-        by_url = {a.url: record_id for record_id, a in articles.items()}
-        try:
-            for one_pass in passes:
-                batch = [articles[r.id] for r in one_pass.records]
-                at = one_pass.at or max(r.published for r in one_pass.records)
-                for article, outcome in ingest_in_order(db, pipeline, batch, at):
-                    record_id = by_url[article.url]
-                    alerted[record_id] = outcome.alert and outcome.stored
-                    story[record_id] = outcome.story_id
-        finally:
-            db.dispose()
+        outcomes = run_passes(passes, watchlist, f"sqlite:///{Path(scratch) / 'alerts.db'}")
+    alerted = {record_id: o.alert and o.stored for record_id, o in outcomes.items()}
+    story: dict[str, object] = {record_id: o.story_id for record_id, o in outcomes.items()}
     return score(records, alerted, story)
 
 

@@ -132,7 +132,8 @@ class Article(Base):
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
     shingles: Mapped[int] = mapped_column(default=0)
     numbers: Mapped[list[str] | None]  # the fact numbers of the text
-    # Why the decision was taken (for developments: what is new), shown in alerts.
+    # Why the decision was taken (the event opened or joined, and on what evidence), shown
+    # by `tracker stories --story ID`.
     novelty: Mapped[dict[str, Any] | None]
     story_id: Mapped[int] = mapped_column(ForeignKey("stories.id"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True)

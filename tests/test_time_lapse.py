@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from config import load_watchlist
 from storage import Alert, Article
-from tests.support.arrivals import POLL_HOURS, Record, down_window, load_stream
+from tests.support.arrivals import Record, down_window, load_stream, time_lapse_polls
 from tests.support.site import article_page, rss_feed
 from tracker.service.app import App
 from tracker.sources.fetch import FetchSettings
@@ -62,28 +62,6 @@ def _path(record: Record) -> str:
     return urlsplit(record.raw["url"]).path
 
 
-def _polls(
-    records: list[Record], down: tuple[str, datetime, datetime]
-) -> list[tuple[datetime, str]]:
-    """Each outlet on its own period; a poll is kept when its outlet has published since
-    the last poll that worked (the others would change nothing), failing ones included."""
-    start, end = min(r.published for r in records), max(r.published for r in records)
-    outlets = sorted({r.outlet for r in records})
-    times = {o: sorted(r.published for r in records if r.outlet == o) for o in outlets}
-    polls = []
-    for index, outlet in enumerate(outlets):
-        period = timedelta(hours=POLL_HOURS[index % len(POLL_HOURS)])
-        at, read_until = start + period / (index + 2), start - timedelta(seconds=1)
-        while at <= end + period:
-            failing = outlet == down[0] and down[1] <= at < down[2]
-            if any(read_until < t <= at for t in times[outlet]):
-                polls.append((at, outlet))
-                if not failing:
-                    read_until = at
-            at += period
-    return sorted(polls)
-
-
 def test_each_event_alerts_once_across_polls_at_different_rates_and_an_outage(
     tmp_path: Path, httpserver: HTTPServer
 ) -> None:
@@ -109,9 +87,9 @@ def test_each_event_alerts_once_across_polls_at_different_rates_and_an_outage(
         settings = FetchSettings(host_delay=0.0)
         app = App.open([config], f"sqlite:///{tmp_path / 'tracker.db'}", settings)
         try:
-            for at, outlet in _polls(records, web.down):
-                web.clock = at
-                source = watchlist.source(outlet)
+            for poll in time_lapse_polls(records):
+                web.clock = poll.at
+                source = watchlist.source(poll.outlet)
                 assert source is not None
                 report = await app.poller.poll(source, app.pipeline)
                 failed += report.error is not None

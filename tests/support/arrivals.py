@@ -18,6 +18,11 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
+from config import Watchlist
+from storage import Database
+from tracker.service.pipeline import Outcome, Pipeline, ingest_in_order
+from tracker.service.replay import incoming_of
+
 DATA = Path(__file__).parents[1] / "data"
 STREAMS = {
     "corpus": (DATA / "corpus" / "articles.jsonl", DATA / "corpus-watchlist.yaml"),
@@ -138,34 +143,72 @@ def delayed_order(records: list[Record], seed: int) -> list[Pass]:
     return [Pass(at, [r]) for at, r in arrivals]
 
 
-def time_lapse_order(records: list[Record], seed: int = 7) -> list[Pass]:
-    """Each source polled every 3, 6, 12 or 24 h of stream time, the busiest down for two
-    days a third of the way in; a poll finds what its source published since its last
-    good poll (polls that would find nothing are left out)."""
+@dataclass(frozen=True)
+class Poll:
+    at: datetime
+    outlet: str
+    failing: bool  # its source is down then
+
+
+def time_lapse_polls(records: list[Record], seed: int = 7) -> list[Poll]:
+    """Each source polled every 3, 6, 12 or 24 h of stream time (from a random offset),
+    the busiest down for two days a third of the way in. Polls that could find nothing
+    (nothing published since the last poll that worked) are left out; failing ones stay."""
     rng = random.Random(seed)
     start = min(r.published for r in records)
     end = max(r.published for r in records)
-    busiest = Counter(r.outlet for r in records).most_common(1)[0][0]
-    down_from = start + (end - start) / 3
-    down_until = down_from + timedelta(days=2)
+    down, down_from, down_until = down_window(records)
+    times: dict[str, list[datetime]] = defaultdict(list)
+    for r in sorted(records, key=lambda r: r.published):
+        times[r.outlet].append(r.published)
+    polls = []
+    for index, outlet in enumerate(sorted(times)):
+        period = timedelta(hours=POLL_HOURS[index % len(POLL_HOURS)])
+        at, read_until = start + period * rng.random(), start - timedelta(seconds=1)
+        while at <= end + period:
+            failing = outlet == down and down_from <= at < down_until
+            if any(read_until < t <= at for t in times[outlet]):
+                polls.append(Poll(at, outlet, failing))
+                if not failing:
+                    read_until = at
+            at += period
+    return sorted(polls, key=lambda p: (p.at, p.outlet))
+
+
+def time_lapse_order(records: list[Record], seed: int = 7) -> list[Pass]:
+    """The time-lapse polls that work, each a pass finding what its source published
+    since its last good poll."""
     waiting: dict[str, list[Record]] = defaultdict(list)
     for r in sorted(records, key=lambda r: r.published):
         waiting[r.outlet].append(r)
-    polls: list[tuple[datetime, str]] = []
-    for index, outlet in enumerate(sorted(waiting)):
-        period = timedelta(hours=POLL_HOURS[index % len(POLL_HOURS)])
-        at = start + period * rng.random()
-        while at <= end + period:
-            if not (outlet == busiest and down_from <= at < down_until):
-                polls.append((at, outlet))
-            at += period
     passes = []
-    for at, outlet in sorted(polls):
-        found = [r for r in waiting[outlet] if r.published <= at]
+    for poll in time_lapse_polls(records, seed):
+        if poll.failing:
+            continue
+        found = [r for r in waiting[poll.outlet] if r.published <= poll.at]
         if found:
-            waiting[outlet] = waiting[outlet][len(found) :]
-            passes.append(Pass(at, found))
+            waiting[poll.outlet] = waiting[poll.outlet][len(found) :]
+            passes.append(Pass(poll.at, found))
     return passes
+
+
+def run_passes(passes: list[Pass], watchlist: Watchlist, database_url: str) -> dict[str, Outcome]:
+    """Each record's outcome when its pass is ingested (as `tracker replay` reads it, in
+    publication order within a pass) into a fresh database at `database_url`."""
+    db = Database(database_url)
+    db.upgrade()
+    pipeline = Pipeline(watchlist)
+    outcomes: dict[str, Outcome] = {}
+    try:
+        for one_pass in passes:
+            found = {r.id: incoming_of(r.raw) for r in one_pass.records}
+            by_url = {article.url: record_id for record_id, article in found.items()}
+            at = one_pass.at or max(r.published for r in one_pass.records)
+            for article, outcome in ingest_in_order(db, pipeline, found.values(), at):
+                outcomes[by_url[article.url]] = outcome
+    finally:
+        db.dispose()
+    return outcomes
 
 
 def down_window(records: list[Record]) -> tuple[str, datetime, datetime]:

@@ -64,7 +64,7 @@ class _Placed:
     dup_of: int | None = None
     why: dict[str, Any] | None = None
     alert_topics: frozenset[str] = frozenset()  # topics this article alerts for
-    event: str = "new_story"
+    kind: str = "new_story"  # the alert's: new_story or development
     new_facts: tuple[str, ...] = ()  # sentences quoted in the alert
 
 
@@ -105,52 +105,8 @@ class Pipeline:
         if too_old:
             alerting = ()
         link = incoming.link or incoming.url
-        # Core inserts: the hot path needs no ORM bookkeeping for rows it will not touch again.
-        connection = session.connection()
-        article_id = connection.execute(
-            insert(models.Article).returning(models.Article.id),
-            {
-                "source_id": incoming.source_id,
-                "outlet": incoming.outlet,
-                "url": incoming.url,
-                "url_key": url_key(incoming.url),
-                "link": link,
-                "link_key": url_key(link),
-                "guid": incoming.guid,
-                "title": title,
-                "text": incoming.text,
-                "lang": incoming.lang,
-                "published_at": incoming.published,
-                "ingested_at": now,
-                "content_hash": article.content_hash,
-                "signature": article.signature.to_bytes(),
-                "shingles": article.signature.shingles,
-                "numbers": sorted(article.own_numbers),  # for the near-copy check
-                "novelty": {**(placed.why or {}), "too_old": True} if too_old else placed.why,
-                "story_id": placed.story_id,
-                "event_id": placed.event_id,
-                "decision": placed.decision.value,
-                "dup_of_id": placed.dup_of,
-            },
-        ).scalar_one()
-        if placed.decision is not Decision.DUPLICATE:  # an exact copy's text has buckets
-            connection.execute(
-                insert(models.ArticleBucket),
-                [{"article_id": article_id, "bucket": b} for b in set(article.signature.buckets())],
-            )
-        if matches:
-            connection.execute(
-                insert(models.TopicHit),
-                [
-                    {
-                        "article_id": article_id,
-                        "story_id": placed.story_id,
-                        "topic": m.topic,
-                        "terms": list(m.terms),
-                    }
-                    for m in matches
-                ],
-            )
+        why = {**(placed.why or {}), "too_old": True} if too_old else placed.why
+        article_id = _store(session, article, placed, why, matches, now)
         queued = (
             self._queue_alerts(session, article, title, article_id, link, placed, alerting)
             if alerting
@@ -318,7 +274,7 @@ class Pipeline:
                 continue
             published = incoming.published
             payload = AlertPayload(
-                event=placed.event,
+                event=placed.kind,
                 topics=lines,
                 title=title,
                 outlet=incoming.outlet,
@@ -334,6 +290,66 @@ class Pipeline:
             ):
                 queued.append(channel_name)
         return tuple(queued)
+
+
+def _store(
+    session: Session,
+    article: ArticleText,
+    placed: _Placed,
+    why: dict[str, Any] | None,
+    matches: tuple[TopicMatch, ...],
+    now: datetime,
+) -> int:
+    """The article's row, its near-copy buckets and its topic hits; its id."""
+    incoming = article.incoming
+    link = incoming.link or incoming.url
+    # Core inserts: the hot path needs no ORM bookkeeping for rows it will not touch again.
+    connection = session.connection()
+    article_id = connection.execute(
+        insert(models.Article).returning(models.Article.id),
+        {
+            "source_id": incoming.source_id,
+            "outlet": incoming.outlet,
+            "url": incoming.url,
+            "url_key": url_key(incoming.url),
+            "link": link,
+            "link_key": url_key(link),
+            "guid": incoming.guid,
+            "title": article.title.text,
+            "text": incoming.text,
+            "lang": incoming.lang,
+            "published_at": incoming.published,
+            "ingested_at": now,
+            "content_hash": article.content_hash,
+            "signature": article.signature.to_bytes(),
+            "shingles": article.signature.shingles,
+            "numbers": sorted(article.own_numbers),  # for the near-copy check
+            "novelty": why,
+            "story_id": placed.story_id,
+            "event_id": placed.event_id,
+            "decision": placed.decision.value,
+            "dup_of_id": placed.dup_of,
+        },
+    ).scalar_one()
+    if placed.decision is not Decision.DUPLICATE:  # an exact copy's text has buckets
+        connection.execute(
+            insert(models.ArticleBucket),
+            [{"article_id": article_id, "bucket": b} for b in set(article.signature.buckets())],
+        )
+    if matches:
+        connection.execute(
+            insert(models.TopicHit),
+            [
+                {
+                    "article_id": article_id,
+                    "story_id": placed.story_id,
+                    "topic": m.topic,
+                    "terms": list(m.terms),
+                }
+                for m in matches
+            ],
+        )
+    return int(article_id)
 
 
 def ingest_in_order(

@@ -67,6 +67,19 @@ def read_records(lines: Iterable[str], name: str = "input") -> Iterator[dict[str
         yield record
 
 
+def incoming_of(record: dict[str, Any]) -> IncomingArticle:
+    """A record (as read_records gives it) as the pipeline receives it."""
+    return IncomingArticle(
+        url=canonical_url(record["url"]),
+        outlet=str(record.get("outlet") or "replay"),
+        title=record.get("title") or "",
+        text=record["text"],
+        lang=record.get("lang"),
+        published=parse_date(record.get("published")),
+        link=record["url"],
+    )
+
+
 def replay(
     db: Database, pipeline: Pipeline, records: Iterable[dict[str, Any]]
 ) -> Iterator[ReplayDecision]:
@@ -75,18 +88,9 @@ def replay(
     record_ids: dict[int, str] = {}
     clock: datetime | None = None
     for record in records:
-        published: datetime | None = parse_date(record.get("published"))
-        if published is not None:
-            clock = max(clock or published, published)
-        incoming = IncomingArticle(
-            url=canonical_url(record["url"]),
-            outlet=str(record.get("outlet") or "replay"),
-            title=record["title"],
-            text=record["text"],
-            lang=record.get("lang"),
-            published=published,
-            link=record["url"],
-        )
+        incoming = incoming_of(record)
+        if incoming.published is not None:
+            clock = max(clock or incoming.published, incoming.published)
         with db.session() as session:
             outcome = pipeline.ingest(session, incoming, clock)
         record_id = str(record["id"])

@@ -31,7 +31,7 @@ from urllib.parse import urlsplit
 from tracker.stories.article import ArticleText
 from tracker.stories.features import LANGUAGE_BOUND
 from tracker.stories.neardup import NearCopy
-from tracker.text.numbers import states_known
+from tracker.text.numbers import quantities, states_known
 
 BEFORE = timedelta(hours=12)  # an article this little before an event, found after it
 MIN_FIGURE = 10  # smaller counts (4 bodies, the 6th division, 3 days) are details
@@ -41,6 +41,8 @@ NEW_WORD_SHARE = 0.55  # of the head's words new to the story
 FOLLOWING = timedelta(hours=24)  # a translation of the latest event comes within this
 MINOR_SHARE = 0.15  # a language this rare among the open stories follows the news
 MINOR_AFTER = 5  # articles the open stories need before a language counts as rare
+QUOTED_SENTENCES = 2  # an alert quotes at most this many sentences
+MIN_QUOTED_WORDS = 4
 # Within hours of an event, a new figure is most often that event's toll or count updated.
 FIGURE_QUIET = timedelta(hours=6)
 # Analysis, explainers, questions and timelines restate what happened; outlets say so in
@@ -193,8 +195,8 @@ def place(
 
 
 def _minor_language(lang: str, lang_counts: dict[str, int]) -> bool:
-    """A language few of the open stories' articles are in: its outlets pick up what
-    happened elsewhere, days later at times, rather than break the news."""
+    """A language few of the recent articles are in (`lang_counts`, copies left out): its
+    outlets pick up what happened elsewhere, days later at times, rather than break it."""
     total = sum(lang_counts.values())
     return total >= MINOR_AFTER and lang_counts.get(lang, 0) < MINOR_SHARE * total
 
@@ -206,14 +208,8 @@ def _follows(article: ArticleText, events: list[EventState], at: datetime) -> bo
     return recent and article.lang not in latest.langs
 
 
-QUOTED_SENTENCES = 2
-MIN_QUOTED_WORDS = 4
-
-
 def quoted_sentences(article: ArticleText, figures: set[int]) -> list[str]:
     """What an alert quotes: the sentences stating the new figures, else the lead's."""
-    from tracker.text.numbers import quantities
-
     lead = [s for s in article.paragraphs[article.lead_index]] if article.paragraphs else []
     everything = [s for p in article.paragraphs for s in p]
     quotable = [s for s in everything if len(s.text.split()) >= MIN_QUOTED_WORDS]

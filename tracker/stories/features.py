@@ -80,8 +80,10 @@ def features_of(
     """The features of an article whose head is its title and lead paragraph."""
     head = _part_features(f"{title}\n{lead}", [*title_tokens, *lead_tokens], lang)
     body = _part_features(text, body_tokens, lang)
+    # Sorted: dict order decides float sums and ties later, and set order changes with
+    # each process's string hashing; decisions must not.
     weights = {
         feature: KIND_WEIGHT[feature[0]] * (HEAD_WEIGHT if feature in head else 1.0)
-        for feature in body | head
+        for feature in sorted(body | head)
     }
     return Features(weights, frozenset(head))

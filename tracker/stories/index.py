@@ -336,7 +336,7 @@ class StoryIndex:
         strongest += [(f, w) for f, w in query.vector.items() if f[0] in "nt"]
         shared: dict[int, float] = {}
         for feature, weight in strongest:
-            for key in {feature, _other_script(feature)}:
+            for key in dict.fromkeys((feature, _other_script(feature))):
                 for story_id in self._postings.get(key, ()):
                     shared[story_id] = shared.get(story_id, 0.0) + weight
         best: StoryMatch | None = None

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -10,6 +14,7 @@ from tests.support.corpus import CORPUS, CORPUS_WATCHLIST, records
 from tests.support.site import json_lines
 from tracker.cli import main
 
+REPO = Path(__file__).resolve().parents[3]
 KEYS = {"id", "decision", "story", "event", "topics", "alert", "dup_of"}
 
 
@@ -82,3 +87,33 @@ def test_a_broken_line_is_named_in_the_error(tmp_path, capsys, line: str, messag
 
     assert status == 1
     assert message in capsys.readouterr().err
+
+
+_DECISIONS = """
+import json, sys
+from config import load_watchlist
+from tests.support.arrivals import STREAMS, load_stream, run_passes, time_lapse_order
+records = load_stream("part1")
+outcomes = run_passes(time_lapse_order(records), load_watchlist([STREAMS["part1"][1]]), sys.argv[1])
+print(json.dumps({i: [o.decision, o.story_id, o.event_id, o.alert] for i, o in outcomes.items()}))
+"""
+
+
+@pytest.mark.slow
+def test_the_same_stream_gives_the_same_decisions_in_every_process(tmp_path) -> None:
+    """Python salts string hashes per process, so the order of a set differs between runs;
+    the decisions must not (a user replaying a stream twice gets the same events)."""
+    outputs = []
+    for seed in ("1", "2", "3"):
+        done = subprocess.run(
+            [sys.executable, "-c", _DECISIONS, f"sqlite:///{tmp_path / f'{seed}.db'}"],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(json.loads(done.stdout))
+    assert len(outputs[0]) == 127
+    assert outputs[0] == outputs[1] == outputs[2]
