@@ -13,7 +13,7 @@ from functools import cached_property
 
 from tracker.articles.incoming import IncomingArticle
 from tracker.stories import fingerprint
-from tracker.stories.features import Features, features_of
+from tracker.stories.features import Features, content_words, features_of
 from tracker.stories.fingerprint import Signature
 from tracker.text.calendar_words import TIME_OF_DAY
 from tracker.text.normalise import guess_language, normalize
@@ -92,6 +92,11 @@ class ArticleText:
     @cached_property
     def lead_tokens(self) -> tuple[str, ...]:
         return self.paragraph_tokens[self.lead_index] if self.paragraph_tokens else ()
+
+    @cached_property
+    def title_words(self) -> frozenset[str]:
+        """The content words of its title (the lead's first words for an untitled one)."""
+        return content_words(self.title.tokens)
 
     @cached_property
     def title_quantities(self) -> frozenset[int]:

@@ -13,7 +13,8 @@ evidence of a new happening:
 - or the story had gone quiet (no article within QUIET of it, either way in time: articles
   arrive out of order) and the article is not a translation following the latest event;
 - or, in a language the story already speaks, most of its title and lead is new to the
-  story and the story has been quiet for a few hours.
+  story, at least half of its title too, and the story has been quiet for a few hours (a
+  rewrite of a known event restates the event in its title, whatever its lead adds).
 
 An analysis, explainer or question piece never opens an event: it restates. Everything
 else joins the event nearest in time. Each decision keeps its reason, shown in
@@ -38,6 +39,7 @@ MIN_FIGURE = 10  # smaller counts (4 bodies, the 6th division, 3 days) are detai
 QUIET = timedelta(hours=16)  # a story silent this long before an article: a new happening
 WORDS_QUIET = timedelta(hours=3)  # new wording alone counts only after a pause this long
 NEW_WORD_SHARE = 0.55  # of the head's words new to the story
+NEW_TITLE_SHARE = 0.5  # of the title's words new to the story, beside that
 FOLLOWING = timedelta(hours=24)  # a translation of the latest event comes within this
 MINOR_SHARE = 0.15  # a language this rare among the open stories follows the news
 MINOR_AFTER = 5  # articles the open stories need before a language counts as rare
@@ -108,6 +110,7 @@ class Placement:
     reason: str
     new_figures: list[int] = field(default_factory=list)
     new_word_share: float | None = None
+    new_title_share: float | None = None
     quiet_hours: float | None = None  # how long the story had been silent around it
     follows: bool = False  # another language's telling of the latest event
     restates: bool = False  # an analysis or explainer
@@ -118,6 +121,7 @@ class Placement:
             "reason": self.reason,
             "new_figures": self.new_figures,
             "new_word_share": self.new_word_share,
+            "new_title_share": self.new_title_share,
             "quiet_hours": self.quiet_hours,
             "follows": self.follows,
             "restates": self.restates,
@@ -157,9 +161,10 @@ def place(
         if v >= MIN_FIGURE and not states_known(v, known_figures)
     )
     head_words = {f for f in article.features.head if f.startswith(LANGUAGE_BOUND)}
-    share = None
-    if article.lang in story.langs and head_words:
-        share = round(sum(1 for w in head_words if w not in known_words) / len(head_words), 2)
+    share = title_share = None
+    if article.lang in story.langs:
+        share = _new_share(head_words, known_words)
+        title_share = _new_share(article.title_words, known_words)
 
     # The outlet's own title and section say so; a lead standing in for a title does not.
     path = urlsplit(article.incoming.link or article.incoming.url).path
@@ -169,7 +174,9 @@ def place(
 
     def decided(opened: bool, reason: str) -> Placement:
         event = None if opened else nearest
-        return Placement(opened, event, reason, new_figures, share, quiet_hours, follows, restates)
+        return Placement(
+            opened, event, reason, new_figures, share, title_share, quiet_hours, follows, restates
+        )
 
     if restates:
         return decided(False, "an analysis or explainer restates the story")
@@ -187,11 +194,25 @@ def place(
     # Wording new to the story, after a pause: longer after an event told in another
     # language, which outlets translate within hours.
     pause = FOLLOWING / 2 if follows else WORDS_QUIET
-    if share is not None and share >= NEW_WORD_SHARE and quiet >= pause and not minor:
-        return decided(True, f"{share:.0%} of its title and lead is new")
+    if (
+        share is not None
+        and share >= NEW_WORD_SHARE
+        and (title_share is None or title_share >= NEW_TITLE_SHARE)
+        and quiet >= pause
+        and not minor
+    ):
+        title = f", {title_share:.0%} of its title" if title_share is not None else ""
+        return decided(True, f"{share:.0%} of its title and lead is new{title}")
     if follows:
         return decided(False, "it tells the latest event in another language")
     return decided(False, f"coverage of the event {quiet_hours:g} h away")
+
+
+def _new_share(words: frozenset[str] | set[str], known: set[str]) -> float | None:
+    """The share of `words` the story had not used (None for no words)."""
+    if not words:
+        return None
+    return round(sum(1 for w in words if w not in known) / len(words), 2)
 
 
 def _minor_language(lang: str, lang_counts: dict[str, int]) -> bool:

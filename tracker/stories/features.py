@@ -53,6 +53,16 @@ def _word_features(token: str) -> tuple[str, ...]:
     return (f"w:{stemmed}",)
 
 
+def content_words(tokens: Sequence[str]) -> frozenset[str]:
+    """The language-bound word features of some normalised tokens (a title's, say)."""
+    return frozenset(
+        feature
+        for token in tokens
+        for feature in _word_features(token)
+        if feature.startswith(LANGUAGE_BOUND)
+    )
+
+
 def _part_features(raw: str, tokens: Sequence[str], lang: str) -> set[str]:
     """Features of one part (the head, or the whole text), from its raw text (for names
     written with capitals) and its normalised tokens."""

@@ -80,3 +80,32 @@ def test_an_untitled_article_is_judged_by_its_lead_but_its_lead_is_no_title() ->
     assert untitled.title.text.startswith("Who will protect civilians now?")
     assert not placed.restates
     assert placed.opened and placed.new_figures == [460]
+
+
+def test_new_detail_under_a_title_that_restates_the_event_is_coverage() -> None:
+    known = article("Iraq's Coordination Framework to declare itself the largest bloc tonight")
+    story = story_of(known)
+    story.events = [EventState(1, T0 - timedelta(hours=5), T0 - timedelta(hours=4), {"en"})]
+    fresh_lead = (
+        "Leaders gathered at the residence of Nouri al-Maliki late on Monday, signing a "
+        "document that names negotiators and opens consultations over the cabinet posts."
+    )
+
+    restated = place(
+        article("Coordination Framework declares itself the largest bloc", fresh_lead),
+        story,
+        COUNTS,
+        T0,
+    )
+    new_event = place(
+        article("Maliki hosts leaders signing cabinet negotiation document", fresh_lead),
+        story,
+        COUNTS,
+        T0,
+    )
+
+    assert restated.new_word_share is not None and restated.new_word_share >= 0.55
+    assert restated.new_title_share is not None and restated.new_title_share < 0.5
+    assert not restated.opened
+    assert new_event.opened
+    assert "of its title" in new_event.reason
