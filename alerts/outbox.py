@@ -6,7 +6,6 @@ channel, whatever races or restarts happen.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -15,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from alerts.render import AlertPayload
+from storage.leases import owner_has_ended
 from storage.models import Alert, AlertStatus
 from storage.types import utcnow
 from tracker.backoff import Backoff
@@ -141,32 +141,12 @@ def next_due(session: Session) -> datetime | None:
     )
 
 
-def _process_gone(owner: str, me: str) -> bool:
-    """Whether a lease owner ("host:pid:token") is a process of this host that has ended:
-    a crashed or killed earlier run, whose leases need not wait out their time."""
-    host, _, rest = owner.partition(":")
-    pid_text, _, token = rest.partition(":")
-    my_host, _, my_rest = me.partition(":")
-    my_pid, _, my_token = my_rest.partition(":")
-    if host != my_host or not pid_text.isdigit():
-        return False
-    if pid_text == my_pid:
-        return token != my_token  # the same pid reused (a container's pid 1): a former run
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 def release_orphans(session: Session, me: str) -> int:
     """Free the leases of this host's ended processes; returns how many rows were freed."""
     owners = session.scalars(
         select(Alert.lease_owner).where(Alert.lease_owner.is_not(None)).distinct()
     ).all()
-    gone = [o for o in owners if o and o != me and _process_gone(o, me)]
+    gone = [o for o in owners if o and o != me and owner_has_ended(o, me)]
     if not gone:
         return 0
     result = session.execute(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
@@ -70,7 +71,8 @@ class SourceState(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     next_due_at: Mapped[datetime | None]
-    # A replica holding the lease polls the source; an expired lease is free to take.
+    # A replica holding the lease polls the source; an expired lease is free to take. A
+    # released lease keeps its owner (no expiry): who polled the source last.
     lease_owner: Mapped[str | None] = mapped_column(String(100))
     lease_expires_at: Mapped[datetime | None]
 
@@ -109,7 +111,18 @@ class Article(Base):
     """One stored article, whatever was decided about it (copies are kept and counted)."""
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_source_guid", "source_id", "guid"),)
+    __table_args__ = (
+        Index("ix_articles_source_guid", "source_id", "guid"),
+        # Which languages break the news (the story index counts originals by language
+        # over months of publication time): read from the index alone.
+        Index(
+            "ix_articles_originals_published_lang",
+            "published_at",
+            "lang",
+            postgresql_where=text("dup_of_id IS NULL"),
+            sqlite_where=text("dup_of_id IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int | None] = mapped_column(

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.leases import lease_is_free
 from storage.models import Article, SourceState, Story, TopicHit, url_key
 from storage.types import utcnow
+
+# Longer than a poll takes (a listing and its pages, each under a minute's timeout): a
+# replica that dies mid-poll hands its sources on when their leases run out.
+SOURCE_LEASE = timedelta(minutes=10)
 
 
 def source_state(session: Session, name: str, kind: str, url: str) -> SourceState:
@@ -24,6 +30,68 @@ def source_state(session: Session, name: str, kind: str, url: str) -> SourceStat
         state.url, state.kind = url, kind
         state.etag = state.last_modified = None
     return state
+
+
+@dataclass(frozen=True)
+class SourceClaim:
+    state: SourceState
+    passed_over: str | None = None  # why it is not ours to poll now; None: it is
+
+
+def claim_source(
+    session: Session,
+    name: str,
+    kind: str,
+    url: str,
+    owner: str,
+    ready: Callable[[SourceState, datetime], str | None] | None = None,
+) -> SourceClaim | None:
+    """Lease a source to `owner` for one poll, unless another process holds it or `ready`
+    (the poller's schedule: backing off, polled moments ago by another replica) says why
+    not. None when another process is claiming it at this very moment. On PostgreSQL the
+    row is locked with SKIP LOCKED, so replicas claiming together split the sources
+    instead of queueing behind each other; SQLite has one writer at a time anyway."""
+    query = select(SourceState).where(SourceState.name == name)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    state = session.scalar(query)
+    if state is None:
+        if session.scalar(select(SourceState.id).where(SourceState.name == name)) is not None:
+            return None  # locked by a replica claiming it now
+        try:
+            with session.begin_nested():
+                state = source_state(session, name, kind, url)
+        except IntegrityError:  # another replica created it a moment ago
+            return None
+    elif state.url != url or state.kind != kind:
+        state.url, state.kind = url, kind
+        state.etag = state.last_modified = None
+    now = utcnow()
+    if not lease_is_free(state.lease_owner, state.lease_expires_at, now, owner):
+        until = state.lease_expires_at
+        return SourceClaim(
+            state, f"{state.lease_owner} is polling it (lease until {until:%H:%M:%S} UTC)"
+        )
+    reason = ready(state, now) if ready is not None else None
+    if reason is not None:
+        return SourceClaim(state, reason)
+    state.lease_owner, state.lease_expires_at = owner, now + SOURCE_LEASE
+    state.last_attempt_at = now
+    return SourceClaim(state)
+
+
+# Any number every replica agrees on: the key of the advisory lock that orders ingestion.
+_INGEST_LOCK = 7_310_868_211
+
+
+def lock_for_ingest(session: Session) -> None:
+    """Take, until the transaction ends, the lock that places articles one at a time
+    across replicas. Placing reads the stories, the near-copy candidates and the events
+    that the article then changes: two replicas placing two copies of one event at once
+    would each find nothing and open two stories. SQLite needs none: its transactions
+    take the write lock when they begin."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INGEST_LOCK})
 
 
 def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
@@ -92,11 +160,14 @@ def record_poll(
     etag: str | None = None,
     last_modified: str | None = None,
     next_due: datetime | None = None,
+    owner: str | None = None,
 ) -> SourceState:
     state = session.get_one(SourceState, state_id)
     now = utcnow()
-    state.last_attempt_at = now
+    state.last_attempt_at = state.last_attempt_at or now  # a claim set it when it began
     state.next_due_at = next_due
+    if owner is not None and state.lease_owner == owner:
+        state.lease_expires_at = None  # released; the owner stays as who polled it last
     if error is None:
         state.last_success_at = now
         state.consecutive_failures = 0

@@ -1001,7 +1001,7 @@ def test_a_deeply_nested_page_is_refused_before_it_is_parsed(
     async def go() -> PollReport:
         fetcher = Fetcher(FetchSettings())
         try:
-            poller = Poller(sqlite_db, fetcher)
+            poller = Poller(sqlite_db, fetcher, "test-host:1:bench")
             return await asyncio.wait_for(
                 poller.poll(loaded.sources[0], Pipeline(loaded)), HANG_GUARD
             )
@@ -1051,7 +1051,7 @@ def test_slow_pages_of_one_source_do_not_hold_up_another_sources_pages(
 
     async def go() -> tuple[int, PollReport, PollReport]:
         fetcher = Fetcher(settings)
-        poller = Poller(sqlite_db, fetcher)
+        poller = Poller(sqlite_db, fetcher, "test-host:1:bench")
         pipeline = Pipeline(watchlist)
         try:
             slow_poll = asyncio.create_task(poller.poll(watchlist.sources[0], pipeline))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from collections.abc import Iterable
 from datetime import datetime
 from email.utils import format_datetime
@@ -73,6 +74,7 @@ class NewsSite:
         self.server = server
         self.base = server.url_for("").rstrip("/")
         self.hits: dict[str, int] = {}
+        self.hit_times: dict[str, list[float]] = {}  # time.monotonic() of each request
         self._routes: dict[str, tuple[bytes, str]] = {}
         server.expect_request(re.compile(".*")).respond_with_handler(self._handle)
 
@@ -109,6 +111,7 @@ class NewsSite:
     def _handle(self, request: Request) -> Response:
         path = request.path
         self.hits[path] = self.hits.get(path, 0) + 1
+        self.hit_times.setdefault(path, []).append(time.monotonic())
         if path not in self._routes:
             return Response("not found", status=404)
         body, content_type = self._routes[path]

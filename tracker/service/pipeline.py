@@ -82,6 +82,7 @@ class Pipeline:
     ) -> Outcome:
         """Decide and store one article. `now` is when it was found (a replay's clock):
         an article published longer than its source's max_age before then alerts nothing."""
+        queries.lock_for_ingest(session)
         known = queries.article_by_url(session, incoming.url)
         if known is not None:
             return Outcome(

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from urllib.parse import urlsplit
 
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from config import Source, Watchlist
 from config.intervals import format_interval
-from storage import Database, StorageError, queries
+from storage import Database, SourceState, StorageError, queries
 from tracker.articles.extract import extract
 from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
@@ -39,6 +40,9 @@ FUTURE_TOLERANCE = timedelta(hours=1)  # clocks differ; beyond this a date is wr
 BACKOFF_AFTER = 3  # consecutive failures before a source is polled less often
 BACKOFF_LONGEST = timedelta(hours=6)
 BACKOFF_SLACK = timedelta(seconds=5)  # a scheduler's jitter is not a backoff
+# A source another replica polled less than this share of its interval ago is not due:
+# below one, so the replica whose timer comes first after that polls it.
+DUE_SHARE = 0.8
 
 
 @dataclass
@@ -53,12 +57,12 @@ class PollReport:
     error: str | None = None
     not_modified: bool = False
     seconds: float = 0.0
-    skipped: datetime | None = None  # backing off until then
+    skipped: str | None = None  # why it was not polled: backing off, another replica's
     backoff: timedelta | None = None  # this failure pushed the next poll this far
 
     def summary(self) -> str:
         if self.skipped:
-            return f"{self.source}: skipped, failing; next try {self.skipped:%H:%M} UTC"
+            return f"{self.source}: skipped, {self.skipped}"
         if self.error:
             text = f"{self.source}: failed after {self.seconds:.1f} s: {self.error}"
             if self.backoff:
@@ -101,10 +105,17 @@ class Collected:
 
 class Poller:
     def __init__(
-        self, db: Database, fetcher: Fetcher, *, max_new: int = 100, page_concurrency: int = 4
+        self,
+        db: Database,
+        fetcher: Fetcher,
+        owner: str,
+        *,
+        max_new: int = 100,
+        page_concurrency: int = 4,
     ) -> None:
         self.db = db
         self.fetcher = fetcher
+        self.owner = owner  # this process, in the sources' leases ("host:pid:token")
         self.max_new = max_new
         self.page_concurrency = page_concurrency
         self.robots = RobotsRules(fetcher)
@@ -134,7 +145,14 @@ class Poller:
         """Fetch the listing and the pages of its new links; store nothing yet."""
         report = PollReport(source.name)
         started = time.monotonic()
-        state = await self.db.run(queries.source_state, source.name, source.kind, source.url)
+        ready = partial(_ready, source, self.owner) if respect_backoff else None
+        claim = await self.db.run(
+            queries.claim_source, source.name, source.kind, source.url, self.owner, ready
+        )
+        if claim is None:  # another replica is claiming it this very moment
+            report.skipped = "another replica is polling it"
+            return Collected(source, 0, 0, report, started, next_due)
+        state = claim.state
         collected = Collected(
             source,
             state.id,
@@ -145,11 +163,8 @@ class Poller:
             state.etag,
             state.last_modified,
         )
-        now = datetime.now(UTC)
-        due = state.next_due_at
-        backing_off = collected.failures_before >= BACKOFF_AFTER and due is not None
-        if respect_backoff and backing_off and due is not None and due > now + BACKOFF_SLACK:
-            report.skipped = due
+        if claim.passed_over is not None:
+            report.skipped = claim.passed_over
             return collected
         try:
             await self._check_robots(source, source.url)
@@ -238,6 +253,7 @@ class Poller:
             source,
             watchlist,
             collected.failures_before,
+            self.owner,
         )
 
     async def _candidates(
@@ -352,8 +368,10 @@ def _record_poll(
     source: Source,
     watchlist: Watchlist,
     failures_before: int,
+    owner: str,
 ) -> None:
-    """The poll's outcome and, in the same transaction, the ops message it calls for."""
+    """The poll's outcome (its lease released) and, in the same transaction, the ops
+    message it calls for."""
     state = queries.record_poll(
         session,
         state_id,
@@ -361,6 +379,7 @@ def _record_poll(
         etag=etag,
         last_modified=last_modified,
         next_due=next_due,
+        owner=owner,
     )
     event = note_poll(session, watchlist, source, state, failures_before, datetime.now(UTC))
     if event == "source_down":
@@ -371,6 +390,24 @@ def _record_poll(
         )
     elif event == "source_up":
         log.info("%s works again; the ops channel is told", source.name)
+
+
+def _ready(source: Source, me: str, state: SourceState, now: datetime) -> str | None:
+    """Why a scheduled poll of `source` should not happen now, if it should not: it keeps
+    failing and its backoff has not run out, or another replica (or this service before a
+    restart) polled it less than DUE_SHARE of its interval ago. Each replica schedules
+    every source; this keeps each source to one poll per interval among them."""
+    due = state.next_due_at
+    if (
+        state.consecutive_failures >= BACKOFF_AFTER
+        and due is not None
+        and due > now + BACKOFF_SLACK
+    ):
+        return f"failing; next try {due:%H:%M} UTC"
+    last, by = state.last_attempt_at, state.lease_owner
+    if by not in (None, me) and last is not None and now - last < source.interval * DUE_SHARE:
+        return f"{by} polled it {(now - last).total_seconds():.0f} s ago"
+    return None
 
 
 def _publication_date(*dates: datetime | None) -> datetime | None:

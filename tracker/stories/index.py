@@ -43,6 +43,7 @@ IDF_PRIOR = 25  # stories assumed seen before the first: keeps IDF sane when the
 MAX_FEATURES = 600  # a story's strongest features kept for scoring
 MAX_WORDS = 6000  # words (and figures) a story remembers, to tell what is new
 CANDIDATES = 8
+SYNC_OVERLAP = timedelta(minutes=2)  # stories re-read behind the cursor at each sync
 LANGUAGE_SPAN = timedelta(days=90)  # the articles that tell which languages are rare
 _TOUCHED = "stories_touched"  # Session.info key: the states a transaction changed
 
@@ -184,15 +185,25 @@ class StoryIndex:
             self._loaded_from = start
             self._cursor = self._cursor or utcnow()
         else:
-            condition = Story.updated_at > self._cursor
+            # A little back: another replica's clock, or its transaction committed after
+            # one that began later, can leave its change just behind the cursor.
+            condition = Story.updated_at > (self._cursor or utcnow()) - SYNC_OVERLAP
         if self._reload:
             condition = condition | Story.id.in_(self._reload)
             self._reload = set()
-        for story in session.scalars(select(Story).where(condition)):
-            known = self.stories.get(story.id)
-            if known is None or known.version != story.updated_at:
+        # Versions first, states only of the stories that changed: most re-read are ours.
+        stale = []
+        for story_id, updated_at in session.execute(
+            select(Story.id, Story.updated_at).where(condition)
+        ):
+            known = self.stories.get(story_id)
+            if known is None or known.version != updated_at:
+                stale.append(story_id)
+            self._cursor = max(self._cursor or updated_at, updated_at)
+        for start_at in range(0, len(stale), 500):
+            chunk = stale[start_at : start_at + 500]
+            for story in session.scalars(select(Story).where(Story.id.in_(chunk))):
                 self._put(StoryState.from_row(story))
-            self._cursor = max(self._cursor or story.updated_at, story.updated_at)
         self._evict(start)
 
     def save(self, session: Session, state: StoryState, title: str, now: datetime) -> Story:

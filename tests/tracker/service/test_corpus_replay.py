@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from config import load_watchlist
 from storage import Database
 from tests.support.corpus import CORPUS, CORPUS_WATCHLIST, SEEDS, record, records
+from tests.support.databases import fresh_postgres_database
 from tests.support.scoring import score
 from tracker.articles.incoming import IncomingArticle
 from tracker.cli import main
@@ -27,16 +29,36 @@ from tracker.service.pipeline import Pipeline
 KNOWN_MISSES = {"a074", "a077"}
 
 
-@pytest.fixture(scope="module")
-def decisions() -> dict[str, dict[str, Any]]:
-    """`tracker replay --json` over the corpus, as a user would run it."""
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def decisions(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, dict[str, Any]]]:
+    """`tracker replay --json` over the corpus, as a user would run it, into a SQLite file
+    and into PostgreSQL."""
+    if request.param == "sqlite":
+        databases: Iterator[str] = iter([f"sqlite:///{tmp_path_factory.mktemp('replay')}/r.db"])
+    else:
+        databases = fresh_postgres_database()
+    database = next(databases)
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
         status = main(
-            ["replay", str(CORPUS / "articles.jsonl"), "--config", str(CORPUS_WATCHLIST), "--json"]
+            [
+                "replay",
+                str(CORPUS / "articles.jsonl"),
+                "--config",
+                str(CORPUS_WATCHLIST),
+                "--database",
+                database,
+                "--json",
+            ]
         )
     assert status == 0
-    return {d["id"]: d for d in map(json.loads, buffer.getvalue().splitlines())}
+    yield {d["id"]: d for d in map(json.loads, buffer.getvalue().splitlines())}
+    for _ in databases:  # drops the PostgreSQL database
+        pass
 
 
 def _same_text(a: str, b: str) -> bool:

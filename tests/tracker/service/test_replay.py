@@ -25,8 +25,10 @@ def _replay(capsys, *args: str) -> list[dict]:
     return [json.loads(line) for line in out.splitlines()]
 
 
-def test_replay_prints_one_decision_per_record_in_the_design_format(capsys) -> None:
-    decisions = _replay(capsys, str(CORPUS / "articles.jsonl"))
+def test_replay_prints_one_decision_per_record_in_the_design_format(
+    capsys, database_url: str
+) -> None:
+    decisions = _replay(capsys, str(CORPUS / "articles.jsonl"), "--database", database_url)
 
     assert [d["id"] for d in decisions] == [r["id"] for r in records()]
     assert all(set(d) == KEYS for d in decisions)
@@ -46,8 +48,10 @@ def test_replay_prints_one_decision_per_record_in_the_design_format(capsys) -> N
             assert got["alert"] is False, r["id"]
 
 
-def test_replaying_twice_into_one_database_alerts_nothing_the_second_time(tmp_path, capsys) -> None:
-    database = f"sqlite:///{tmp_path / 'replay.db'}"
+def test_replaying_twice_into_one_database_alerts_nothing_the_second_time(
+    capsys, database_url: str
+) -> None:
+    database = database_url
     stream = str(CORPUS / "articles.jsonl")
     first = _replay(capsys, stream, "--database", database)
     second = _replay(capsys, stream, "--database", database)
