@@ -9,5 +9,7 @@ COPY storage storage
 COPY alerts alerts
 RUN pip install '.[postgres]' && useradd --create-home tracker && chown -R tracker /app
 USER tracker
-# config/ and storage/ are mounted from the host (see docker-compose.yml).
+# config/ is mounted from the host (see docker-compose.yml); `tracker run --http` (or
+# TRACKER_HTTP=0.0.0.0:8080) serves /healthz and /metrics on this port.
+EXPOSE 8080
 CMD ["tracker", "run"]

@@ -244,6 +244,24 @@ def _merge(files: list[_File]) -> Watchlist:
             )
         ops = candidate
 
+    http = None
+    for loaded in files:
+        assert loaded.watchlist is not None
+        if (address := loaded.watchlist.http) is None:
+            continue
+        if http is not None:
+            loaded.problem(("http",), "'http' is already set in another watchlist file")
+        http = address
+
+    retention = None
+    for loaded in files:
+        assert loaded.watchlist is not None
+        if (kept := loaded.watchlist.retention) is None:
+            continue
+        if retention is not None:
+            loaded.problem(("retention",), "'retention' is already set in another watchlist file")
+        retention = kept
+
     base = files[0].watchlist
     assert base is not None
     return base.model_copy(
@@ -252,5 +270,7 @@ def _merge(files: list[_File]) -> Watchlist:
             "sources": [s for f in files if f.watchlist for s in f.watchlist.sources],
             "topics": [t for f in files if f.watchlist for t in f.watchlist.topics],
             "ops": ops,
+            "http": http,
+            "retention": retention,
         }
     )

@@ -44,6 +44,32 @@ def _max_age(value: Any) -> timedelta | Literal["off"]:
 
 MaxAge = Annotated[timedelta | Literal["off"], PlainValidator(_max_age)]
 DEFAULT_MAX_AGE = timedelta(days=3)
+DEFAULT_RETENTION = timedelta(days=90)
+MIN_RETENTION = timedelta(days=1)
+
+
+def _retention(value: Any) -> timedelta | Literal["off"]:
+    if value is False or (isinstance(value, str) and value.strip().lower() == "off"):
+        return "off"  # YAML 1.1's bare off, as for max_age
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"retention {value} has no unit: write {value}d for {value} days")
+    try:
+        limit = _interval(value)
+    except ValueError:
+        raise ValueError(
+            f"invalid retention {value!r}: write a number of days such as 90d "
+            "(or h, m, s), or off to keep article bodies for ever"
+        ) from None
+    if limit < MIN_RETENTION:
+        # Most likely months meant as minutes ("3m"), which would empty every body at once.
+        unit = " (m means minutes)" if "m" in str(value) else ""
+        raise ValueError(
+            f"retention {value!r} is shorter than a day{unit}: write days, such as 90d"
+        )
+    return limit
+
+
+Retention = Annotated[timedelta | Literal["off"], PlainValidator(_retention)]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
 
 
@@ -70,6 +96,37 @@ def check_http_url(url: str) -> str:
     if not parts.hostname:
         raise ValueError(f"invalid URL {url!r}: it has no host name")
     return url.strip()
+
+
+def parse_listen_address(text: str) -> tuple[str, int]:
+    """`host:port` (`[::1]:8080` for IPv6) as (host, port); port 0 takes a free port."""
+    host, sep, port = text.strip().rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    if bracketed:
+        host = host[1:-1]
+    if (
+        not sep
+        or not host
+        or not port.isdigit()
+        or int(port) > 65535
+        or any(c.isspace() or c in "/@[]" for c in host)
+        or (":" in host and not bracketed)
+    ):
+        raise ValueError(
+            f"invalid address {text!r}: write host:port, such as 127.0.0.1:8080 "
+            "(0.0.0.0:8080 listens on every interface, [::1]:8080 on IPv6)"
+        )
+    return host, int(port)
+
+
+def _listen_address(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"invalid address {value!r}: write host:port in quotes")
+    parse_listen_address(value)
+    return value.strip()
+
+
+ListenAddress = Annotated[str, PlainValidator(_listen_address)]
 
 
 class _Strict(BaseModel):
@@ -236,6 +293,10 @@ class Watchlist(_Strict):
     sources: list[Source] = []
     topics: list[Topic] = []
     ops: Ops | None = None
+    # Where `tracker run` serves /healthz and /metrics; --http and $TRACKER_HTTP win.
+    http: ListenAddress | None = None
+    # How long article bodies are kept (None: the default); see retention_limit.
+    retention: Retention | None = None
 
     @field_validator("channels", mode="before")
     @classmethod
@@ -246,6 +307,13 @@ class Watchlist(_Strict):
 
     def source(self, name: str) -> Source | None:
         return next((s for s in self.sources if s.name == name), None)
+
+    @property
+    def retention_limit(self) -> timedelta | None:
+        """How long after publication an article's body is kept; None: for ever."""
+        if self.retention is None:
+            return DEFAULT_RETENTION
+        return None if self.retention == "off" else self.retention
 
     def age_limit(self, outlet: str) -> timedelta | None:
         """How old an article of `outlet` may be when found and still alert (its source's

@@ -3,6 +3,8 @@ every TrackerError into a plain message and exit status 1."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -14,15 +16,22 @@ __all__ = ["COMMANDS", "main"]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from tracker.service.logs import setup_logging
+    from tracker.service.logs import LOG_FORMATS, setup_logging
 
-    args = build_parser().parse_args(argv)
-    setup_logging(args.verbose - args.quiet)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    log_format = args.log_format or os.environ.get("TRACKER_LOG_FORMAT") or "text"
+    if log_format not in LOG_FORMATS:
+        parser.error(f"TRACKER_LOG_FORMAT is {log_format!r}: write text or json")
+    setup_logging(args.verbose - args.quiet, "json" if log_format == "json" else "text")
     handler = COMMANDS[args.command]
     try:
         return handler(args)
     except TrackerError as exc:
-        print(exc.report(), file=sys.stderr)
+        if log_format == "json":  # stderr stays one JSON object a line
+            logging.getLogger("tracker").error("%s", exc.report())
+        else:
+            print(exc.report(), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

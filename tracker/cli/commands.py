@@ -11,7 +11,7 @@ from datetime import UTC, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tracker.errors import DeliveryError
+from tracker.errors import DeliveryError, TrackerError
 
 if TYPE_CHECKING:
     from config import ArticleHints, Watchlist
@@ -41,6 +41,23 @@ def _database(url: str | None = None) -> Database:
     return db
 
 
+def http_address(flag: str | None, watchlist: Watchlist) -> tuple[str, int] | None:
+    """Where to serve the operations endpoint: --http, else $TRACKER_HTTP, else the
+    watchlist's `http:` key, else nowhere."""
+    import os
+
+    from config.schema import parse_listen_address
+
+    env = os.environ.get("TRACKER_HTTP", "").strip()
+    chosen = flag or env or watchlist.http
+    if not chosen:
+        return None
+    try:
+        return parse_listen_address(chosen)
+    except ValueError as exc:  # only $TRACKER_HTTP gets here unchecked
+        raise TrackerError(f"TRACKER_HTTP: {exc}") from None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -49,7 +66,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     async def go() -> None:
         app = App.open(_paths(args), config_source=args.config)
-        await Service(app).run()
+        try:
+            http = http_address(args.http, app.watchlist)
+        except TrackerError:
+            await app.close()
+            raise
+        await Service(app, http).run()
 
     asyncio.run(go())
     return 0

@@ -23,7 +23,24 @@ def _common_options(defaults: bool) -> argparse.ArgumentParser:
     common.add_argument(
         "-q", "--quiet", action="count", default=count, help="warnings and errors only"
     )
+    common.add_argument(
+        "--log-format",
+        choices=["text", "json"],
+        default=None if defaults else argparse.SUPPRESS,
+        help="log lines as text or one JSON object a line "
+        "(default: $TRACKER_LOG_FORMAT, else text)",
+    )
     return common
+
+
+def _listen_address(text: str) -> str:
+    from config.schema import parse_listen_address
+
+    try:
+        parse_listen_address(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,12 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"tracker {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    commands.add_parser(
+    run = commands.add_parser(
         "run",
         parents=[common],
         help="run the service until stopped",
         description="Poll every source on its interval and send alerts; "
         "reload the watchlist when it changes; stop on Ctrl-C.",
+    )
+    run.add_argument(
+        "--http",
+        metavar="HOST:PORT",
+        type=_listen_address,
+        help="serve /healthz and /metrics (Prometheus) at this address, e.g. 127.0.0.1:8080 "
+        "(default: $TRACKER_HTTP, else the watchlist's http key, else off)",
     )
     once = commands.add_parser(
         "once", parents=[common], help="poll every source once, send alerts, exit (for cron)"

@@ -9,6 +9,7 @@ import socket
 import uuid
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alerts import DeliveryReport, Dispatcher
 from config import Source, Watchlist, load_watchlist
@@ -17,6 +18,9 @@ from tracker.service.pipeline import Pipeline
 from tracker.service.poller import Poller, PollReport
 from tracker.sources.fetch import Fetcher, FetchSettings
 from tracker.stories.index import StoryIndex
+
+if TYPE_CHECKING:
+    from tracker.service.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +46,10 @@ class App:
         # Story memory outlives watchlist reloads (it is rebuilt from the database anyway).
         self.stories = StoryIndex()
         self.pipeline = Pipeline(watchlist, self.stories)
-        self.poller = Poller(db, self.fetcher)
+        self.poller = Poller(db, self.fetcher, self.owner)
         self.dispatcher = Dispatcher(db, watchlist.channels, self.owner)
+        # Set by the operations endpoint; without it nothing is counted.
+        self.metrics: Metrics | None = None
 
     @classmethod
     def open(
@@ -119,10 +125,19 @@ class App:
             log.warning("%s", report.summary())
         else:
             log.info("%s", report.summary())
+        self.note_polls([report])
         return report
 
+    def note_polls(self, reports: list[PollReport]) -> None:
+        """Count finished polls (for /metrics), wherever they were made."""
+        if self.metrics is not None:
+            self.metrics.record_polls(reports)
+
     async def dispatch(self) -> DeliveryReport:
-        return await self.dispatcher.dispatch_due()
+        report = await self.dispatcher.dispatch_due()
+        if self.metrics is not None:
+            self.metrics.record_delivery(report)
+        return report
 
     async def close(self) -> None:
         await self.fetcher.aclose()

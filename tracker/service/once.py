@@ -66,4 +66,5 @@ async def poll_together(
     reports = [c.report for c in polls]
     for report in reports:
         log.log(logging.WARNING if report.error else logging.INFO, "%s", report.summary())
+    app.note_polls(reports)
     return reports

@@ -9,13 +9,19 @@ import random
 import signal
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_RUNNING
 
 from config import ConfigError, Source, default_config_paths, load_watchlist
 from tracker.errors import TrackerError
+from tracker.service import retention
 from tracker.service.app import App
 from tracker.service.once import poll_together
+
+if TYPE_CHECKING:
+    from tracker.service.ops import OpsServer
 
 log = logging.getLogger(__name__)
 
@@ -25,24 +31,48 @@ STOP_GRACE = 20.0  # seconds polls in flight may take to finish at stop
 
 
 class Service:
-    def __init__(self, app: App) -> None:
+    """`http`: (host, port) to serve /healthz and /metrics on, or None for no endpoint."""
+
+    def __init__(self, app: App, http: tuple[str, int] | None = None) -> None:
         self.app = app
+        self.http = http
+        self.ops: OpsServer | None = None
         self.scheduler = AsyncIOScheduler(timezone=UTC)
         self._stop = asyncio.Event()
         self._wake_dispatcher = asyncio.Event()
         self._in_flight: set[asyncio.Task[object]] = set()
         self._config_stamp = self._stamp()
 
+    @property
+    def scheduler_running(self) -> bool:
+        return bool(self.scheduler.state == STATE_RUNNING)  # paused at stop: not running
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
     async def run(self) -> None:
+        """Serve until stop(), SIGTERM or SIGINT. Raises TrackerError (the app closed) when
+        the operations endpoint cannot listen where it was told to."""
+        if self.http is not None:
+            from tracker.service.ops import OpsServer
+
+            try:
+                self.ops = OpsServer(self, *self.http)
+            except TrackerError:
+                await self.app.close()
+                raise
+            self.ops.start()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._request_stop, signum)
         self._wake_dispatcher.set()  # what a stopped run left queued goes out at once
         dispatcher = asyncio.create_task(self._dispatch_loop())
+        # Started before the first pass (with no job yet), so /healthz sees it alive.
+        self.scheduler.start()
         if await self._first_pass():
             await self._shutdown(dispatcher)
             return
-        self.scheduler.start()
         for source in self.app.sources:
             self._schedule(source)
         self.scheduler.add_job(
@@ -53,8 +83,21 @@ class Service:
             max_instances=1,
             coalesce=True,
         )
+        # Article bodies past the watchlist's retention: soon after start, then daily.
+        self.scheduler.add_job(
+            self._retention_job,
+            "interval",
+            seconds=retention.EVERY.total_seconds(),
+            next_run_time=datetime.now(UTC) + retention.FIRST_AFTER,
+            id="__retention__",
+            max_instances=1,
+            coalesce=True,
+        )
+        endpoint = f", /healthz and /metrics at {self.ops.url}" if self.ops else ""
         log.info(
-            "running: %d sources scheduled; stop with Ctrl-C or SIGTERM", len(self.app.sources)
+            "running: %d sources scheduled%s; stop with Ctrl-C or SIGTERM",
+            len(self.app.sources),
+            endpoint,
         )
         await self._stop.wait()
         await self._shutdown(dispatcher)
@@ -88,13 +131,13 @@ class Service:
         return self._stop.is_set()
 
     def _request_stop(self, signum: int) -> None:
+        self.stop(f"{signal.Signals(signum).name} received")
+
+    def stop(self, reason: str = "stop requested") -> None:
+        """Stop after the work in flight, as SIGTERM does."""
         if self._stop.is_set():
             return
-        log.info(
-            "%s received: stopping after work in flight (at most %g s)",
-            signal.Signals(signum).name,
-            STOP_GRACE,
-        )
+        log.info("%s: stopping after work in flight (at most %g s)", reason, STOP_GRACE)
         self._stop.set()
 
     async def _shutdown(self, dispatcher: asyncio.Task[None]) -> None:
@@ -116,6 +159,8 @@ class Service:
             log.warning("alerts still sending at stop stay queued and are sent at next start")
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
+        if self.ops is not None:  # last, so /healthz said "stopping" until now
+            await self.ops.stop()
         await self.app.close()
         log.info("stopped")
 
@@ -141,6 +186,17 @@ class Service:
             replace_existing=True,
             **when,
         )
+
+    async def _retention_job(self) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._in_flight.add(task)  # a stop waits for the batch in hand, then it ends
+        try:
+            await retention.retention_job(
+                self.app.db, self.app.watchlist.retention_limit, self._stop.is_set
+            )
+        finally:
+            self._in_flight.discard(task)
 
     async def _poll_job(self, name: str) -> None:
         if self._stop.is_set():
@@ -205,6 +261,10 @@ class Service:
         except ConfigError as exc:
             log.error("watchlist not reloaded, the last good one stays in use:\n%s", exc)
             return
+        if watchlist.http != self.app.watchlist.http:
+            log.warning(
+                "the watchlist's http address changed: the endpoint moves at the next start"
+            )
         old = {s.name: s for s in self.app.sources}
         self.app.apply(watchlist, paths)
         new = {s.name: s for s in self.app.sources}
