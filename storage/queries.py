@@ -152,6 +152,14 @@ def known_guids(session: Session, source_id: int, guids: Iterable[str]) -> set[s
     return {g for g in session.scalars(query) if g}
 
 
+def known_links(
+    session: Session, source_id: int, urls: Iterable[str], guids: Iterable[str]
+) -> tuple[set[str], set[str]]:
+    """Which of a listing's `urls` are stored, and which of its `guids` this source's
+    articles carry: one transaction for both."""
+    return known_urls(session, urls), known_guids(session, source_id, guids)
+
+
 def record_poll(
     session: Session,
     state_id: int,

@@ -207,9 +207,11 @@ class Poller:
         finally:
             for collected in polls:
                 self._in_flight.difference_update(collected.in_flight)
-        for collected in polls:
-            if not collected.report.skipped:
-                await self._record(collected, pipeline.watchlist)
+        # One transaction for the pass's polls: a pass over a thousand sources would
+        # otherwise spend more on commits than on recording.
+        records = [self._record_of(c) for c in polls if not c.report.skipped]
+        if records:
+            await self.db.run(_record_polls, records, pipeline.watchlist, self.owner)
 
     async def _store_one(
         self, incoming: IncomingArticle, collected: Collected, pipeline: Pipeline
@@ -229,7 +231,8 @@ class Poller:
         collected.fresh_validators = None  # keep the old ones: the next poll lists it again
         return None
 
-    async def _record(self, collected: Collected, watchlist: Watchlist) -> None:
+    def _record_of(self, collected: Collected) -> _PollRecord:
+        """What to record of a finished poll: its validators, error and next due time."""
         source, report = collected.source, collected.report
         etag, last_modified = collected.fresh_validators or (
             collected.etag,
@@ -243,17 +246,14 @@ class Poller:
             wait = policy.delay(collected.failures_before + 2 - BACKOFF_AFTER)
             next_due = max(next_due or now, now + wait)
             report.backoff = wait
-        await self.db.run(
-            _record_poll,
+        return _PollRecord(
             collected.state_id,
             collected.error,
             etag,
             last_modified,
             next_due,
             source,
-            watchlist,
             collected.failures_before,
-            self.owner,
         )
 
     async def _candidates(
@@ -273,9 +273,11 @@ class Poller:
         next poll."""
         source, state_id, report = collected.source, collected.state_id, collected.report
         by_url = {canonical_url(c.url): c for c in candidates}
-        known = await self.db.run(queries.known_urls, [*by_url, *(c.url for c in candidates)])
-        known_guids = await self.db.run(
-            queries.known_guids, state_id, [c.guid for c in candidates if c.guid]
+        known, known_guids = await self.db.run(
+            queries.known_links,
+            state_id,
+            [*by_url, *(c.url for c in candidates)],
+            [c.guid for c in candidates if c.guid],
         )
         unseen = [
             (url, c)
@@ -358,30 +360,39 @@ def _count(number: int, decision: str) -> str:
     return f"{number} {_PLURALS.get(decision, decision.replace('_', ' '))}"
 
 
-def _record_poll(
-    session: Session,
-    state_id: int,
-    error: str | None,
-    etag: str | None,
-    last_modified: str | None,
-    next_due: datetime | None,
-    source: Source,
-    watchlist: Watchlist,
-    failures_before: int,
-    owner: str,
+@dataclass(frozen=True)
+class _PollRecord:
+    state_id: int
+    error: str | None
+    etag: str | None
+    last_modified: str | None
+    next_due: datetime | None
+    source: Source
+    failures_before: int
+
+
+def _record_polls(
+    session: Session, records: list[_PollRecord], watchlist: Watchlist, owner: str
 ) -> None:
+    for record in records:
+        _record_poll(session, record, watchlist, owner)
+
+
+def _record_poll(session: Session, record: _PollRecord, watchlist: Watchlist, owner: str) -> None:
     """The poll's outcome (its lease released) and, in the same transaction, the ops
     message it calls for."""
+    source = record.source
     state = queries.record_poll(
         session,
-        state_id,
-        error=error,
-        etag=etag,
-        last_modified=last_modified,
-        next_due=next_due,
+        record.state_id,
+        error=record.error,
+        etag=record.etag,
+        last_modified=record.last_modified,
+        next_due=record.next_due,
         owner=owner,
     )
-    event = note_poll(session, watchlist, source, state, failures_before, datetime.now(UTC))
+    now = datetime.now(UTC)
+    event = note_poll(session, watchlist, source, state, record.failures_before, now)
     if event == "source_down":
         log.warning(
             "%s is down after %d failed polls; the ops channel is told",
