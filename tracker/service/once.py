@@ -7,8 +7,9 @@ import logging
 from dataclasses import dataclass
 
 from config import Source
+from storage.queries import SourceClaim
 from tracker.service.app import App
-from tracker.service.poller import Collected, PollReport
+from tracker.service.poller import CLAIM_CHUNK, Collected, PollReport
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +50,10 @@ async def poll_together(
     gate = asyncio.Semaphore(PARALLEL_SOURCES)
     read = 0
 
-    async def collect(source: Source) -> Collected:
+    async def collect(source: Source, claim: SourceClaim | None) -> Collected:
         nonlocal read
         async with gate:
-            collected = await app.poller.collect(source, respect_backoff=respect_backoff)
+            collected = await app.poller.collect_claimed(source, claim)
         read += 1
         report = collected.report
         if report.error:
@@ -61,8 +62,14 @@ async def poll_together(
             log.info("[%d/%d] %s: %d new", read, len(sources), source.name, report.new)
         return collected
 
-    polls = await asyncio.gather(*(collect(s) for s in sources))
-    await app.poller.store(list(polls), app.pipeline)
+    # Claimed a chunk at a time, as the pass reaches them: a lease taken for a source
+    # polled many minutes later could run out before its poll.
+    polls: list[Collected] = []
+    for start in range(0, len(sources), CLAIM_CHUNK):
+        chunk = sources[start : start + CLAIM_CHUNK]
+        claims = await app.poller.claim(chunk, respect_backoff=respect_backoff)
+        polls += await asyncio.gather(*(collect(s, claims[s.name]) for s in chunk))
+    await app.poller.store(polls, app.pipeline)
     reports = [c.report for c in polls]
     for report in reports:
         log.log(logging.WARNING if report.error else logging.INFO, "%s", report.summary())

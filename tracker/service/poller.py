@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from config import Source, Watchlist
 from config.intervals import format_interval
 from storage import Database, SourceState, StorageError, queries
+from storage.queries import SourceClaim
 from tracker.articles.extract import extract
 from tracker.articles.incoming import IncomingArticle
 from tracker.articles.urls import canonical_url
@@ -43,6 +44,9 @@ BACKOFF_SLACK = timedelta(seconds=5)  # a scheduler's jitter is not a backoff
 # A source another replica polled less than this share of its interval ago is not due:
 # below one, so the replica whose timer comes first after that polls it.
 DUE_SHARE = 0.8
+# Sources a pass claims in one transaction, as it reaches them: one commit per chunk, and
+# each chunk polled well within its leases.
+CLAIM_CHUNK = 200
 
 
 @dataclass
@@ -142,13 +146,24 @@ class Poller:
     async def collect(
         self, source: Source, next_due: datetime | None = None, *, respect_backoff: bool = False
     ) -> Collected:
-        """Fetch the listing and the pages of its new links; store nothing yet."""
+        """Claim the source, fetch its listing and the pages of its new links; store
+        nothing yet."""
+        claims = await self.claim([source], respect_backoff=respect_backoff)
+        return await self.collect_claimed(source, claims[source.name], next_due)
+
+    async def claim(
+        self, sources: list[Source], *, respect_backoff: bool = False
+    ) -> dict[str, SourceClaim | None]:
+        """Lease the sources to this process for one poll each, in one transaction (see
+        queries.claim_source); with `respect_backoff` (the service), only those due."""
+        return await self.db.run(_claim_sources, sources, self.owner, respect_backoff)
+
+    async def collect_claimed(
+        self, source: Source, claim: SourceClaim | None, next_due: datetime | None = None
+    ) -> Collected:
+        """Poll a source `claim`ed for this process (None: another replica holds it)."""
         report = PollReport(source.name)
         started = time.monotonic()
-        ready = partial(_ready, source, self.owner) if respect_backoff else None
-        claim = await self.db.run(
-            queries.claim_source, source.name, source.kind, source.url, self.owner, ready
-        )
         if claim is None:  # another replica is claiming it this very moment
             report.skipped = "another replica is polling it"
             return Collected(source, 0, 0, report, started, next_due)
@@ -358,6 +373,22 @@ def _count(number: int, decision: str) -> str:
     if number == 1:
         return f"1 {decision.replace('_', ' ')}"
     return f"{number} {_PLURALS.get(decision, decision.replace('_', ' '))}"
+
+
+def _claim_sources(
+    session: Session, sources: list[Source], owner: str, respect_backoff: bool
+) -> dict[str, SourceClaim | None]:
+    return {
+        source.name: queries.claim_source(
+            session,
+            source.name,
+            source.kind,
+            source.url,
+            owner,
+            partial(_ready, source, owner) if respect_backoff else None,
+        )
+        for source in sources
+    }
 
 
 @dataclass(frozen=True)
