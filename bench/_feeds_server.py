@@ -189,27 +189,33 @@ async def serve_connection(
         writer.close()
 
 
-async def serve(sources: int, per_source: int) -> None:
+async def serve(sources: int, per_source: int, ports: int = 1) -> None:
+    """Serve on `ports` ports (the same sites on each: a fetcher paces requests per host
+    and port, so many ports stand for many outlets); print their base URLs on one line."""
     corpus = [json.loads(line) for line in CORPUS.open(encoding="utf-8")]
     holder: list[Sites] = []
 
     async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await serve_connection(holder[0], reader, writer)
 
-    server = await asyncio.start_server(on_connect, HOST, 0, backlog=1024)
-    port = server.sockets[0].getsockname()[1]
-    holder.append(Sites(f"http://{HOST}:{port}", sources, per_source, corpus))
-    print(holder[0].base, flush=True)
-    async with server:
+    servers = [await asyncio.start_server(on_connect, HOST, 0, backlog=1024) for _ in range(ports)]
+    bases = [f"http://{HOST}:{server.sockets[0].getsockname()[1]}" for server in servers]
+    holder.append(Sites(bases[0], sources, per_source, corpus))
+    print(" ".join(bases), flush=True)
+    try:
         # Until whoever started us closes our stdin (or ends).
         await asyncio.get_running_loop().run_in_executor(None, sys.stdin.buffer.read)
+    finally:
+        for server in servers:
+            server.close()
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
-        print("bench/_feeds_server.py SOURCES ARTICLES: started by bench/once.py")
+    if len(sys.argv) not in (3, 4):
+        print("bench/_feeds_server.py SOURCES ARTICLES [PORTS]: started by bench/once.py")
         return
-    asyncio.run(serve(int(sys.argv[1]), int(sys.argv[2])))
+    ports = int(sys.argv[3]) if len(sys.argv) == 4 else 1
+    asyncio.run(serve(int(sys.argv[1]), int(sys.argv[2]), ports))
 
 
 if __name__ == "__main__":

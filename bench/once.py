@@ -113,10 +113,17 @@ def main() -> None:
 
 
 @contextmanager
-def feeds_server(sources: int, per_source: int) -> Iterator[str]:
-    """bench/_feeds_server.py in a process of its own; its base URL."""
+def feeds_server(sources: int, per_source: int, ports: int = 1) -> Iterator[str]:
+    """bench/_feeds_server.py in a process of its own; its base URL (its base URLs, one
+    per port, separated by spaces)."""
     server = subprocess.Popen(
-        [sys.executable, str(BENCH / "_feeds_server.py"), str(sources), str(per_source)],
+        [
+            sys.executable,
+            str(BENCH / "_feeds_server.py"),
+            str(sources),
+            str(per_source),
+            str(ports),
+        ],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,

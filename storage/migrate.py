@@ -6,7 +6,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -22,8 +22,17 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+# Any number every replica agrees on: the key of the lock that serialises migrations.
+_MIGRATION_LOCK = 7_310_868_212
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas started together (docker compose up) would each create the tables;
+            # the first migrates, the others then find nothing to do. (SQLite's BEGIN
+            # IMMEDIATE already makes them take turns.)
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK})
         config = alembic_config(engine)
         config.attributes["connection"] = connection
         command.upgrade(config, revision)

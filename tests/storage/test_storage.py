@@ -4,6 +4,7 @@ outbox and source health. Every test that takes `db` runs on both backends."""
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -127,6 +128,34 @@ def load_alert(db, alert_id) -> Alert:
 
 def test_migrations_create_every_table(db):
     assert set(sqlalchemy.inspect(db.engine).get_table_names()) == TABLES
+
+
+def test_processes_starting_together_on_a_new_database_migrate_it_once(database_url):
+    # Replicas started at once (docker compose up): each upgrades at start.
+    databases = [Database(database_url) for _ in range(3)]
+    start = threading.Barrier(len(databases))
+    failures: list[BaseException] = []
+
+    def upgrade(database: Database) -> None:
+        start.wait()
+        try:
+            database.upgrade()
+        except BaseException as exc:  # reported below, with the others
+            failures.append(exc)
+
+    threads = [threading.Thread(target=upgrade, args=(d,)) for d in databases]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    try:
+        assert failures == []
+        assert set(sqlalchemy.inspect(databases[0].engine).get_table_names()) == TABLES
+        head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert current_revision(databases[0].engine) == head
+    finally:
+        for database in databases:
+            database.dispose()
 
 
 def test_migrated_schema_matches_the_models(db):
