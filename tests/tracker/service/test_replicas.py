@@ -92,10 +92,14 @@ def test_two_replicas_poll_each_source_once_per_interval_and_survive_a_kill(
     logs = "\n".join(r.output for r in replicas)
     for path in FEEDS:
         times = news_site.hit_times[path]
-        # Never twice in one interval (a poll is due 0.8 of an interval after the last,
-        # whichever replica made it), and polled every interval or so while both ran...
-        assert min(_gaps(times)) >= 0.75 * INTERVAL, (path, _gaps(times), logs[-3000:])
+        # Never twice in one interval: a poll is due 0.8 of an interval after the last was
+        # claimed, whichever replica made it (the fetch itself may come a moment after its
+        # claim on a loaded machine, hence the margin)...
+        assert min(_gaps(times)) >= 0.5 * INTERVAL, (path, _gaps(times), logs[-3000:])
         side_by_side = [t for t in times if t <= both_until]
+        span = side_by_side[-1] - side_by_side[0]
+        assert len(side_by_side) <= span / (0.8 * INTERVAL) + 2, (path, _gaps(side_by_side))
+        # ...and polled every interval or so while both ran...
         assert max(_gaps(side_by_side)) <= 2.5 * INTERVAL, (path, _gaps(side_by_side))
         # ...and still after one replica was killed: the survivor took its sources over.
         assert sum(1 for t in times if t > killed_at) >= 2, (path, times, killed_at)
