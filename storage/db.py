@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import itertools
 import os
+import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,6 +24,7 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 DEFAULT_SQLITE_PATH = Path("storage/tracker.db")
+WAL_ATTEMPTS = 100  # a tenth of a second apart
 
 
 def default_database_url() -> str:
@@ -37,14 +41,28 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # we issue BEGIN ourselves (see _sqlite_begin), as SQLAlchemy's pysqlite notes advise.
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    _switch_to_wal(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
     # Near-copy lookups walk the bucket index: keep its hot pages in memory.
     cursor.execute("PRAGMA cache_size=-65536")  # 64 MB
     cursor.execute("PRAGMA mmap_size=268435456")  # 256 MB
     cursor.close()
+
+
+def _switch_to_wal(cursor: Any) -> None:
+    """WAL mode, which a new file switches to once. The switch needs the file to itself
+    and SQLite does not wait for it (busy_timeout does not apply): processes opening a new
+    file together, one of them already migrating it, try again for a few seconds."""
+    for attempt in itertools.count():
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt >= WAL_ATTEMPTS:
+                raise
+            time.sleep(0.1)
 
 
 def _sqlite_begin(connection: Connection) -> None:

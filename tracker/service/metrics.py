@@ -107,7 +107,8 @@ class Metrics:
         self.registry = CollectorRegistry()
         self.fetches = Counter(
             "tracker_fetches",
-            "Source polls by outcome (a source skipped while it backs off is not counted)",
+            "Source polls by outcome (a source passed over, backing off or polled by "
+            "another replica, is not counted)",
             ["outcome"],
             registry=self.registry,
         )

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from urllib.parse import urlsplit
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -405,6 +406,13 @@ class _PollRecord:
 def _record_polls(
     session: Session, records: list[_PollRecord], watchlist: Watchlist, owner: str
 ) -> None:
+    # The sources' rows in one query (chunks within the drivers' parameter limits): each
+    # record then finds its row in the session instead of selecting it.
+    ids = [r.state_id for r in records]
+    for start in range(0, len(ids), 500):
+        session.scalars(
+            select(SourceState).where(SourceState.id.in_(ids[start : start + 500]))
+        ).all()
     for record in records:
         _record_poll(session, record, watchlist, owner)
 
