@@ -192,6 +192,20 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
+def _set_in_one_file(files: list[_File], key: str) -> Any:
+    """A top-level key that one watchlist file at most sets: its value (the last given),
+    each further file that sets it told so."""
+    found = None
+    for loaded in files:
+        assert loaded.watchlist is not None
+        if (value := getattr(loaded.watchlist, key)) is None:
+            continue
+        if found is not None:
+            loaded.problem((key,), f"'{key}' is already set in another watchlist file")
+        found = value
+    return found
+
+
 def _merge(files: list[_File]) -> Watchlist:
     """One watchlist from all files; names must be unique across them."""
     first: dict[tuple[str, str], str] = {}
@@ -244,24 +258,8 @@ def _merge(files: list[_File]) -> Watchlist:
             )
         ops = candidate
 
-    http = None
-    for loaded in files:
-        assert loaded.watchlist is not None
-        if (address := loaded.watchlist.http) is None:
-            continue
-        if http is not None:
-            loaded.problem(("http",), "'http' is already set in another watchlist file")
-        http = address
-
-    retention = None
-    for loaded in files:
-        assert loaded.watchlist is not None
-        if (kept := loaded.watchlist.retention) is None:
-            continue
-        if retention is not None:
-            loaded.problem(("retention",), "'retention' is already set in another watchlist file")
-        retention = kept
-
+    http = _set_in_one_file(files, "http")
+    retention = _set_in_one_file(files, "retention")
     base = files[0].watchlist
     assert base is not None
     return base.model_copy(
