@@ -38,7 +38,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import Executor
 from contextlib import contextmanager, suppress
@@ -51,6 +50,7 @@ import sqlalchemy
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
+from tests.support.databases import create_postgres_database, drop_postgres_database
 from tracker.service.app import App
 from tracker.service.logs import setup_logging
 from tracker.service.once import run_once
@@ -150,23 +150,16 @@ def database(kind: str, scratch: Path) -> Iterator[str]:
     if kind == "sqlite":
         yield f"sqlite:///{scratch / 'bench.db'}"
         return
-    admin = sqlalchemy.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    name = f"bench_once_{uuid.uuid4().hex[:12]}"
     try:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'CREATE DATABASE "{name}"'))
+        url = create_postgres_database("bench_once", POSTGRES_ADMIN_URL)
     except sqlalchemy.exc.OperationalError as exc:
-        admin.dispose()
         raise SystemExit(
             f"PostgreSQL is not reachable at {POSTGRES_ADMIN_URL}: {exc.orig}"
         ) from exc
     try:
-        url = sqlalchemy.make_url(POSTGRES_ADMIN_URL).set(database=name)
-        yield url.render_as_string(hide_password=False)
+        yield url
     finally:
-        with admin.connect() as connection:
-            connection.execute(sqlalchemy.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        drop_postgres_database(url, POSTGRES_ADMIN_URL)
 
 
 def write_watchlist(scratch: Path, feeds: list[str]) -> Path:
