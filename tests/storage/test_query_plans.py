@@ -8,7 +8,6 @@ reads a whole table has no index to use."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -39,14 +38,6 @@ WATCHLIST = Watchlist.model_validate(
 )
 
 
-@pytest.fixture
-def db(postgres_url: str) -> Iterator[Database]:
-    database = Database(postgres_url)
-    database.upgrade()
-    yield database
-    database.dispose()
-
-
 def _captured(db: Database) -> list[tuple[str, Any]]:
     """The SELECTs the service sends while it ingests the records, claims a source and
     claims alerts to send."""
@@ -73,6 +64,7 @@ def _captured(db: Database) -> list[tuple[str, Any]]:
     return statements
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # plans of PostgreSQL
 def test_the_hot_lookups_read_indexes_not_whole_tables(db: Database) -> None:
     statements = _captured(db)
     assert len(statements) > 20
