@@ -26,10 +26,16 @@ def source_state(session: Session, name: str, kind: str, url: str) -> SourceStat
         state = SourceState(name=name, kind=kind, url=url, consecutive_failures=0)
         session.add(state)
         session.flush()
-    elif state.url != url or state.kind != kind:
+    else:
+        _follow_move(state, kind, url)
+    return state
+
+
+def _follow_move(state: SourceState, kind: str, url: str) -> None:
+    """A source the watchlist now points elsewhere: its validators were the old URL's."""
+    if state.url != url or state.kind != kind:
         state.url, state.kind = url, kind
         state.etag = state.last_modified = None
-    return state
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,8 @@ def claim_source(
                 state = source_state(session, name, kind, url)
         except IntegrityError:  # another replica created it a moment ago
             return None
-    elif state.url != url or state.kind != kind:
-        state.url, state.kind = url, kind
-        state.etag = state.last_modified = None
+    else:
+        _follow_move(state, kind, url)
     now = utcnow()
     if not lease_is_free(state.lease_owner, state.lease_expires_at, now, owner):
         until = state.lease_expires_at
