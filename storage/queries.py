@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,59 @@ class SourceClaim:
     passed_over: str | None = None  # why it is not ours to poll now; None: it is
 
 
+@dataclass(frozen=True)
+class ClaimRequest:
+    """A source to claim, as the watchlist names it, and the poller's schedule for it:
+    why it should not be polled now (backing off, polled moments ago by another replica),
+    if it should not."""
+
+    name: str
+    kind: str
+    url: str
+    ready: Callable[[SourceState, datetime], str | None] | None = None
+
+
+def claim_sources(
+    session: Session, requests: list[ClaimRequest], owner: str
+) -> dict[str, SourceClaim | None]:
+    """Lease sources to `owner` for one poll each, unless another process holds one or its
+    `ready` says why not; None for a source another process is claiming at this very
+    moment. Their rows are read in one query: on PostgreSQL locked with SKIP LOCKED, so
+    replicas claiming together split the sources instead of queueing behind each other
+    (SQLite has one writer at a time anyway)."""
+    names = [r.name for r in requests]
+    locking = session.get_bind().dialect.name == "postgresql"
+    rows: dict[str, SourceState] = {}
+    for chunk in _chunks(names):
+        query = select(SourceState).where(SourceState.name.in_(chunk))
+        if locking:
+            query = query.with_for_update(skip_locked=True)
+        rows.update((state.name, state) for state in session.scalars(query))
+    missing = [name for name in names if name not in rows]
+    # A row that exists but was not returned is locked by a replica claiming it now.
+    locked: set[str] = set()
+    for chunk in _chunks(missing):
+        locked.update(session.scalars(select(SourceState.name).where(SourceState.name.in_(chunk))))
+    now = utcnow()
+    claims: dict[str, SourceClaim | None] = {}
+    for request in requests:
+        state = rows.get(request.name)
+        if request.name in locked:
+            claims[request.name] = None
+            continue
+        if state is None:
+            try:
+                with session.begin_nested():
+                    state = source_state(session, request.name, request.kind, request.url)
+            except IntegrityError:  # another replica created it a moment ago
+                claims[request.name] = None
+                continue
+        else:
+            _follow_move(state, request.kind, request.url)
+        claims[request.name] = _lease(state, owner, request.ready, now)
+    return claims
+
+
 def claim_source(
     session: Session,
     name: str,
@@ -52,26 +105,16 @@ def claim_source(
     owner: str,
     ready: Callable[[SourceState, datetime], str | None] | None = None,
 ) -> SourceClaim | None:
-    """Lease a source to `owner` for one poll, unless another process holds it or `ready`
-    (the poller's schedule: backing off, polled moments ago by another replica) says why
-    not. None when another process is claiming it at this very moment. On PostgreSQL the
-    row is locked with SKIP LOCKED, so replicas claiming together split the sources
-    instead of queueing behind each other; SQLite has one writer at a time anyway."""
-    query = select(SourceState).where(SourceState.name == name)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    state = session.scalar(query)
-    if state is None:
-        if session.scalar(select(SourceState.id).where(SourceState.name == name)) is not None:
-            return None  # locked by a replica claiming it now
-        try:
-            with session.begin_nested():
-                state = source_state(session, name, kind, url)
-        except IntegrityError:  # another replica created it a moment ago
-            return None
-    else:
-        _follow_move(state, kind, url)
-    now = utcnow()
+    """One source's claim_sources."""
+    return claim_sources(session, [ClaimRequest(name, kind, url, ready)], owner)[name]
+
+
+def _lease(
+    state: SourceState,
+    owner: str,
+    ready: Callable[[SourceState, datetime], str | None] | None,
+    now: datetime,
+) -> SourceClaim:
     if not lease_is_free(state.lease_owner, state.lease_expires_at, now, owner):
         until = state.lease_expires_at
         return SourceClaim(
@@ -83,6 +126,15 @@ def claim_source(
     state.lease_owner, state.lease_expires_at = owner, now + SOURCE_LEASE
     state.last_attempt_at = now
     return SourceClaim(state)
+
+
+# Parameters in one IN list: well within every driver's limit.
+_CHUNK = 500
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
 
 
 # Any number every replica agrees on: the key of the advisory lock that orders ingestion.
@@ -97,20 +149,6 @@ def lock_for_ingest(session: Session) -> None:
     take the write lock when they begin."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INGEST_LOCK})
-
-
-def known_urls(session: Session, urls: Iterable[str]) -> set[str]:
-    """Which of `urls` are stored, as an article's canonical URL or as its listed link."""
-    by_key = {url_key(url): url for url in urls}
-    keys = list(by_key)
-    found: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
-        for column in (Article.url_key, Article.link_key):
-            found.update(
-                by_key[k] for k in session.scalars(select(column).where(column.in_(chunk)))
-            )
-    return found
 
 
 @dataclass(frozen=True)
@@ -149,20 +187,48 @@ def first_with_text(session: Session, content_hash: str) -> StoredArticle | None
     return StoredArticle(row.id, row.story_id, row.event_id) if row else None
 
 
-def known_guids(session: Session, source_id: int, guids: Iterable[str]) -> set[str]:
-    wanted = [g for g in dict.fromkeys(guids) if g]
-    if not wanted:
-        return set()
-    query = select(Article.guid).where(Article.source_id == source_id, Article.guid.in_(wanted))
-    return {g for g in session.scalars(query) if g}
+@dataclass(frozen=True)
+class LinkQuestion:
+    """A listing's links: which are stored already?"""
+
+    source_id: int | None  # the source that listed them: its articles' guids
+    urls: list[str]
+    guids: list[str]
 
 
-def known_links(
-    session: Session, source_id: int, urls: Iterable[str], guids: Iterable[str]
-) -> tuple[set[str], set[str]]:
-    """Which of a listing's `urls` are stored, and which of its `guids` this source's
-    articles carry: one transaction for both."""
-    return known_urls(session, urls), known_guids(session, source_id, guids)
+@dataclass(frozen=True)
+class KnownLinks:
+    urls: set[str]  # stored as an article's canonical URL or as its listed link
+    guids: set[str]  # carried by the source's stored articles
+
+
+def known_links(session: Session, questions: list[LinkQuestion]) -> list[KnownLinks]:
+    """The answer to each question, for many listings at once: every poll of every source
+    asks, so a few statements (Core, not ORM) answer a whole batch of them."""
+    keys = {url: url_key(url) for q in questions for url in q.urls}
+    wanted = list(dict.fromkeys(keys.values()))
+    stored_keys: set[str] = set()
+    for chunk in _chunks(wanted):
+        either = union_all(
+            select(Article.url_key).where(Article.url_key.in_(chunk)),
+            select(Article.link_key).where(Article.link_key.in_(chunk)),
+        )
+        stored_keys.update(session.connection().scalars(either))
+    sources = list({q.source_id for q in questions if q.source_id is not None and q.guids})
+    guids = list({g for q in questions if q.source_id is not None for g in q.guids if g})
+    stored_guids: set[tuple[int | None, str | None]] = set()
+    for chunk in _chunks(guids):
+        query = select(Article.source_id, Article.guid).where(
+            Article.guid.in_(chunk), Article.source_id.in_(sources)
+        )
+        stored_guids.update(session.connection().execute(query).tuples())
+    return [
+        KnownLinks(
+            {url for url in q.urls if keys[url] in stored_keys},
+            {g for g in q.guids if (q.source_id, g) in stored_guids},
+        )
+        for q in questions
+    ]
 
 
 def record_poll(

@@ -56,7 +56,10 @@ def _captured(db: Database) -> list[tuple[str, Any]]:
                 pipeline.ingest(session, article, now=article.published)
         with db.session() as session:
             queries.claim_source(session, "wire", "rss", "https://wire.test/feed", "host:1:me")
-            queries.known_urls(session, ["https://wire.test/a", "https://wire.test/b"])
+            queries.known_links(
+                session,
+                [queries.LinkQuestion(1, ["https://wire.test/a", "https://wire.test/b"], ["g1"])],
+            )
             outbox.claim_due(session, "host:1:me")
             prune_batch(session, utcnow(), 0, 1000)
     finally:

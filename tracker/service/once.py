@@ -48,11 +48,15 @@ async def poll_together(
     """Poll every source, then store what all of them found in publication order: a first
     start or a backlog decides as if the news had arrived as it was published."""
     gate = asyncio.Semaphore(PARALLEL_SOURCES)
-    read = 0
+    read = begun = 0
+    progress = asyncio.Condition()
 
     async def collect(source: Source, claim: SourceClaim | None) -> Collected:
-        nonlocal read
+        nonlocal read, begun
         async with gate:
+            async with progress:
+                begun += 1
+                progress.notify_all()
             collected = await app.poller.collect_claimed(source, claim)
         read += 1
         report = collected.report
@@ -62,15 +66,26 @@ async def poll_together(
             log.info("[%d/%d] %s: %d new", read, len(sources), source.name, report.new)
         return collected
 
-    # Claimed a chunk at a time, as the pass reaches them: a lease taken for a source
-    # polled many minutes later could run out before its poll.
-    polls: list[Collected] = []
-    for start in range(0, len(sources), CLAIM_CHUNK):
-        chunk = sources[start : start + CLAIM_CHUNK]
-        claims = await app.poller.claim(chunk, respect_backoff=respect_backoff)
-        polls += await asyncio.gather(*(collect(s, claims[s.name]) for s in chunk))
-    await app.poller.store(polls, app.pipeline)
-    reports = [c.report for c in polls]
+    async def claim(chunk: list[Source]) -> dict[str, SourceClaim | None]:
+        return await app.poller.claim(chunk, respect_backoff=respect_backoff)
+
+    # Claimed a chunk at a time, as the pass reaches them (a lease taken for a source
+    # polled many minutes later could run out before its poll), the next chunk while
+    # this one is polled, so the polls never wait for a claim.
+    chunks = [sources[start : start + CLAIM_CHUNK] for start in range(0, len(sources), CLAIM_CHUNK)]
+    polls: list[asyncio.Task[Collected]] = []
+    claiming = asyncio.create_task(claim(chunks[0])) if chunks else None
+    for index, chunk in enumerate(chunks):
+        assert claiming is not None
+        claims = await claiming
+        if index + 1 < len(chunks):
+            claiming = asyncio.create_task(claim(chunks[index + 1]))
+        polls += [asyncio.create_task(collect(s, claims[s.name])) for s in chunk]
+        async with progress:  # until the last of this chunk has begun
+            await progress.wait_for(lambda: begun >= len(polls))  # noqa: B023 (awaited here)
+    collected = await asyncio.gather(*polls)
+    await app.poller.store(collected, app.pipeline)
+    reports = [c.report for c in collected]
     for report in reports:
         log.log(logging.WARNING if report.error else logging.INFO, "%s", report.summary())
     app.note_polls(reports)

@@ -30,6 +30,7 @@ from tracker.articles.urls import canonical_url
 from tracker.backoff import Backoff
 from tracker.errors import FetchError, SourceError, reason_of
 from tracker.service.health import note_poll
+from tracker.service.linkcheck import LinkCheck
 from tracker.service.pipeline import Outcome, Pipeline
 from tracker.sources.discover import Candidate, discover
 from tracker.sources.fetch import Fetched, Fetcher
@@ -47,7 +48,7 @@ BACKOFF_SLACK = timedelta(seconds=5)  # a scheduler's jitter is not a backoff
 DUE_SHARE = 0.8
 # Sources a pass claims in one transaction, as it reaches them: one commit per chunk, and
 # each chunk polled well within its leases.
-CLAIM_CHUNK = 200
+CLAIM_CHUNK = 100
 
 
 @dataclass
@@ -124,6 +125,7 @@ class Poller:
         self.max_new = max_new
         self.page_concurrency = page_concurrency
         self.robots = RobotsRules(fetcher)
+        self.links = LinkCheck(db)
         # Links being fetched by a poll in flight: two sources listing the same article
         # at the same moment fetch and store it once.
         self._in_flight: set[str] = set()
@@ -289,18 +291,19 @@ class Poller:
         next poll."""
         source, state_id, report = collected.source, collected.state_id, collected.report
         by_url = {canonical_url(c.url): c for c in candidates}
-        known, known_guids = await self.db.run(
-            queries.known_links,
-            state_id,
-            [*by_url, *(c.url for c in candidates)],
-            [c.guid for c in candidates if c.guid],
+        known = await self.links.ask(
+            queries.LinkQuestion(
+                state_id,
+                [*by_url, *(c.url for c in candidates)],
+                [c.guid for c in candidates if c.guid],
+            )
         )
         unseen = [
             (url, c)
             for url, c in by_url.items()
-            if url not in known
-            and c.url not in known
-            and not (c.guid and c.guid in known_guids)
+            if url not in known.urls
+            and c.url not in known.urls
+            and not (c.guid and c.guid in known.guids)
             and url not in self._in_flight  # another source of ours is fetching it now
         ]
         new = unseen[: self.max_new]
@@ -379,17 +382,16 @@ def _count(number: int, decision: str) -> str:
 def _claim_sources(
     session: Session, sources: list[Source], owner: str, respect_backoff: bool
 ) -> dict[str, SourceClaim | None]:
-    return {
-        source.name: queries.claim_source(
-            session,
+    requests = [
+        queries.ClaimRequest(
             source.name,
             source.kind,
             source.url,
-            owner,
             partial(_ready, source, owner) if respect_backoff else None,
         )
         for source in sources
-    }
+    ]
+    return queries.claim_sources(session, requests, owner)
 
 
 @dataclass(frozen=True)
@@ -408,13 +410,19 @@ def _record_polls(
 ) -> None:
     # The sources' rows in one query (chunks within the drivers' parameter limits): each
     # record then finds its row in the session instead of selecting it.
+    # Held in a list until the polls are recorded: the session's identity map keeps only
+    # weak references.
     ids = [r.state_id for r in records]
-    for start in range(0, len(ids), 500):
-        session.scalars(
+    rows = [
+        state
+        for start in range(0, len(ids), 500)
+        for state in session.scalars(
             select(SourceState).where(SourceState.id.in_(ids[start : start + 500]))
-        ).all()
+        )
+    ]
     for record in records:
         _record_poll(session, record, watchlist, owner)
+    del rows
 
 
 def _record_poll(session: Session, record: _PollRecord, watchlist: Watchlist, owner: str) -> None:

@@ -28,8 +28,14 @@ class Candidate:
     url: str
     title: str | None = None
     published: datetime | None = None
-    summary: str | None = None
+    summary_html: str | None = None  # as listed; see `summary`
     guid: str | None = None
+
+    @property
+    def summary(self) -> str | None:
+        """The listing's summary as plain text, read on demand: a poll lists many links and
+        rarely needs their summaries."""
+        return _plain_text(self.summary_html) if self.summary_html else None
 
 
 @dataclass(frozen=True)
@@ -88,14 +94,13 @@ def read_feed(fetched: Fetched) -> list[Candidate]:
         )
         if not link:
             continue
-        summary = entry.get("summary")
         candidates.append(
             Candidate(
                 url=absolute_url(link, fetched.url),
                 title=(entry.get("title") or "").strip() or None,
                 published=from_struct_time(entry.get("published_parsed"))
                 or from_struct_time(entry.get("updated_parsed")),
-                summary=_plain_text(summary) if summary else None,
+                summary_html=entry.get("summary") or None,
                 guid=entry.get("id") or None,
             )
         )
