@@ -10,7 +10,9 @@ until its stdin is closed.
 Every response carries an ETag and a Last-Modified, and a conditional GET that matches them
 is answered 304. A feed's lastBuildDate (hence its validators) is that of the server's
 "generation": GET /_bench/next moves to the next one, so each feed answers the next
-conditional GET with a 200 and the same items, as a feed that rebuilds itself does.
+conditional GET with a 200 and the same items, as a feed that rebuilds itself does;
+GET /_bench/shorter does too, and drops each feed's oldest item (every link it lists
+is then known, but the listing is not the one read last).
 GET /_bench/stats counts the answers so far by kind, as JSON.
 """
 
@@ -122,9 +124,11 @@ class Sites:
 
     def respond(self, path: str, headers: dict[str, str]) -> tuple[int, list[str], bytes]:
         """Status, header lines and body for a GET of `path`."""
-        if path == "/_bench/next":
+        if path in ("/_bench/next", "/_bench/shorter"):
             self.generation += 1
             self._feeds.clear()
+            if path == "/_bench/shorter":
+                self._items = {feed: items[:-1] for feed, items in self._items.items()}
             return 200, ["Content-Type: text/plain"], str(self.generation).encode()
         if path == "/_bench/stats":
             return 200, ["Content-Type: application/json"], json.dumps(self.counts).encode()

@@ -71,6 +71,9 @@ class SourceState(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     consecutive_failures: Mapped[int] = mapped_column(default=0)
     next_due_at: Mapped[datetime | None]
+    # The links of its last listing whose new articles were all stored (a digest): the
+    # same listing again holds nothing new, whatever its validators say.
+    listing_digest: Mapped[str | None] = mapped_column(String(64))
     # A replica holding the lease polls the source; an expired lease is free to take. A
     # released lease keeps its owner (no expiry): who polled the source last.
     lease_owner: Mapped[str | None] = mapped_column(String(100))

@@ -240,6 +240,7 @@ def record_poll(
     last_modified: str | None = None,
     next_due: datetime | None = None,
     owner: str | None = None,
+    listing_digest: str | None = None,
 ) -> SourceState:
     state = session.get_one(SourceState, state_id)
     now = utcnow()
@@ -252,6 +253,8 @@ def record_poll(
         state.consecutive_failures = 0
         if etag or last_modified:
             state.etag, state.last_modified = etag, last_modified
+        if listing_digest is not None:
+            state.listing_digest = listing_digest
     else:
         state.last_error, state.last_error_at = error, now
         state.consecutive_failures += 1

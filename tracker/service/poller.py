@@ -32,7 +32,7 @@ from tracker.errors import FetchError, SourceError, reason_of
 from tracker.service.health import note_poll
 from tracker.service.linkcheck import LinkCheck
 from tracker.service.pipeline import Outcome, Pipeline
-from tracker.sources.discover import Candidate, discover
+from tracker.sources.discover import Candidate, discover, listing_digest
 from tracker.sources.fetch import Fetched, Fetcher
 from tracker.sources.netguard import source_is_internal
 from tracker.sources.robots import RobotsRules
@@ -105,8 +105,20 @@ class Collected:
     error: str | None = None
     articles: list[IncomingArticle] = field(default_factory=list)
     in_flight: list[str] = field(default_factory=list)
-    # Validators to keep once stored: all of its new links were read.
-    fresh_validators: tuple[str | None, str | None] | None = None
+    listing_digest: str | None = None  # of the last listing read in full
+    # What to keep of the listing once its articles are stored: all of its new links
+    # were read.
+    read_in_full: ReadInFull | None = None
+
+
+@dataclass(frozen=True)
+class ReadInFull:
+    """A listing whose new links were all read: its validators, and its links' digest
+    (the same listing again holds nothing new, even from a server that never answers 304)."""
+
+    etag: str | None
+    last_modified: str | None
+    digest: str
 
 
 class Poller:
@@ -180,6 +192,7 @@ class Poller:
             next_due,
             state.etag,
             state.last_modified,
+            listing_digest=state.listing_digest,
         )
         if claim.passed_over is not None:
             report.skipped = claim.passed_over
@@ -197,12 +210,17 @@ class Poller:
                 internal_allowed = await source_is_internal(source.url)
                 candidates = await self._candidates(source, fetched, internal_allowed)
                 report.listed = len(candidates)
-                complete = await self._read_new(collected, candidates, internal_allowed)
+                digest = listing_digest(candidates)
+                # A listing read in full before, links and all, has nothing new: most
+                # feeds answer 200 with the same items (a new build date, no validators).
+                complete = digest == collected.listing_digest or await self._read_new(
+                    collected, candidates, internal_allowed
+                )
                 # Keep the old validators while links are left over (a page that failed,
                 # more new links than one poll takes): a 304 would hide them until the
                 # listing changes.
                 if complete:
-                    collected.fresh_validators = (fetched.etag, fetched.last_modified)
+                    collected.read_in_full = ReadInFull(fetched.etag, fetched.last_modified, digest)
         except SourceError as exc:
             report.error = str(exc)
             collected.error = reason_of(exc)  # the table already names the source
@@ -246,15 +264,20 @@ class Poller:
         except Exception:  # a bug on one article must not lose the others
             log.exception("%s: could not store %s", collected.source.name, incoming.url)
         collected.report.store_errors += 1
-        collected.fresh_validators = None  # keep the old ones: the next poll lists it again
+        collected.read_in_full = None  # keep the old validators: the next poll lists it again
         return None
 
     def _record_of(self, collected: Collected) -> _PollRecord:
         """What to record of a finished poll: its validators, error and next due time."""
         source, report = collected.source, collected.report
-        etag, last_modified = collected.fresh_validators or (
-            collected.etag,
-            collected.last_modified,
+        full = collected.read_in_full
+        etag, last_modified = (
+            (full.etag, full.last_modified)
+            if full
+            else (
+                collected.etag,
+                collected.last_modified,
+            )
         )
         report.seconds = time.monotonic() - collected.started
         now = datetime.now(UTC)
@@ -272,6 +295,7 @@ class Poller:
             next_due,
             source,
             collected.failures_before,
+            full.digest if full else None,
         )
 
     async def _candidates(
@@ -403,6 +427,7 @@ class _PollRecord:
     next_due: datetime | None
     source: Source
     failures_before: int
+    listing_digest: str | None
 
 
 def _record_polls(
@@ -437,6 +462,7 @@ def _record_poll(session: Session, record: _PollRecord, watchlist: Watchlist, ow
         last_modified=record.last_modified,
         next_due=record.next_due,
         owner=owner,
+        listing_digest=record.listing_digest,
     )
     now = datetime.now(UTC)
     event = note_poll(session, watchlist, source, state, record.failures_before, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -180,6 +181,12 @@ def _plain_text(html: str) -> str:
 def _text(node: ET.Element, path: str) -> str | None:
     found = node.find(path, _NS)
     return found.text.strip() if found is not None and found.text else None
+
+
+def listing_digest(candidates: list[Candidate]) -> str:
+    """What a listing links to, in a few bytes: equal for the same links in any order."""
+    links = sorted(f"{c.url} {c.guid or ''}" for c in candidates)
+    return hashlib.sha256("\n".join(links).encode()).hexdigest()
 
 
 def _unique(candidates: list[Candidate]) -> list[Candidate]:

@@ -344,6 +344,63 @@ def test_an_article_whose_page_failed_is_fetched_again_though_the_feed_is_unchan
     assert third.not_modified  # and now the feed's validators are kept
 
 
+def test_a_feed_without_validators_is_read_again_until_all_its_links_are_stored(
+    tmp_path, httpserver
+) -> None:
+    """A server that never answers 304 serves the same items every poll. The listing is
+    remembered as read in full (its digest) only once every new link was stored: a page
+    that failed is fetched again, and then the same listing asks nothing more."""
+    from urllib.parse import urlsplit
+
+    from werkzeug import Request, Response
+
+    from storage.models import SourceState
+    from tests.support.site import article_page, rss_feed
+
+    base = httpserver.url_for("").rstrip("/")
+    good, flaky = record("a012"), record("a046")
+    feed = rss_feed(base, [good, flaky])
+    failures = {"left": 1}
+    page_requests: list[str] = []
+
+    def serve_page(request: Request) -> Response:
+        page_requests.append(request.path)
+        wanted = flaky if request.path == urlsplit(flaky["url"]).path else good
+        if wanted is flaky and failures["left"]:
+            failures["left"] -= 1
+            return Response("gone for now", status=404)
+        return Response(article_page(wanted), content_type="text/html")
+
+    httpserver.expect_request("/feed.xml").respond_with_data(
+        feed, content_type="application/rss+xml"
+    )
+    for r in (good, flaky):
+        httpserver.expect_request(urlsplit(r["url"]).path).respond_with_handler(serve_page)
+    app = _app(tmp_path, f"version: 1\nsources:\n  - {{name: s, feed: '{base}/feed.xml'}}\n")
+    source = app.watchlist.sources[0]
+
+    def digest() -> str | None:
+        with app.db.session() as session:
+            return session.scalars(select(SourceState.listing_digest)).one()
+
+    try:
+        first = asyncio.run(app.poll(source))
+        after_first = digest()
+        second = asyncio.run(app.poll(source))
+        after_second = digest()
+        third = asyncio.run(app.poll(source))
+    finally:
+        asyncio.run(app.close())
+    assert (first.article_errors, sum(first.decisions.values())) == (1, 1)
+    assert after_first is None  # a link was left over
+    assert (second.new, sum(second.decisions.values())) == (1, 1)  # fetched again
+    assert after_second is not None
+    assert (third.not_modified, third.listed, third.new) == (False, 2, 0)
+    assert sorted(page_requests) == sorted(
+        [urlsplit(good["url"]).path] + [urlsplit(flaky["url"]).path] * 2
+    )
+
+
 def test_an_article_the_database_refuses_is_left_for_the_next_poll_and_the_rest_are_kept(
     tmp_path, httpserver, caplog
 ) -> None:
