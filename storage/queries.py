@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, text, union_all
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.leases import lease_is_free
@@ -65,6 +66,25 @@ def claim_sources(
     replicas claiming together split the sources instead of queueing behind each other
     (SQLite has one writer at a time anyway)."""
     names = [r.name for r in requests]
+    rows = _claimable_rows(session, names)
+    new = [r for r in requests if r.name not in rows]
+    if new:
+        _create_sources(session, new)
+        rows.update(_claimable_rows(session, [r.name for r in new]))
+    now = utcnow()
+    claims: dict[str, SourceClaim | None] = {}
+    for request in requests:
+        state = rows.get(request.name)
+        if state is None:  # locked by a replica claiming it at this very moment
+            claims[request.name] = None
+            continue
+        _follow_move(state, request.kind, request.url)
+        claims[request.name] = _lease(state, owner, request.ready, now)
+    return claims
+
+
+def _claimable_rows(session: Session, names: list[str]) -> dict[str, SourceState]:
+    """The rows of the sources named, but those another transaction holds (PostgreSQL)."""
     locking = session.get_bind().dialect.name == "postgresql"
     rows: dict[str, SourceState] = {}
     for chunk in _chunks(names):
@@ -72,29 +92,20 @@ def claim_sources(
         if locking:
             query = query.with_for_update(skip_locked=True)
         rows.update((state.name, state) for state in session.scalars(query))
-    missing = [name for name in names if name not in rows]
-    # A row that exists but was not returned is locked by a replica claiming it now.
-    locked: set[str] = set()
-    for chunk in _chunks(missing):
-        locked.update(session.scalars(select(SourceState.name).where(SourceState.name.in_(chunk))))
-    now = utcnow()
-    claims: dict[str, SourceClaim | None] = {}
-    for request in requests:
-        state = rows.get(request.name)
-        if request.name in locked:
-            claims[request.name] = None
-            continue
-        if state is None:
-            try:
-                with session.begin_nested():
-                    state = source_state(session, request.name, request.kind, request.url)
-            except IntegrityError:  # another replica created it a moment ago
-                claims[request.name] = None
-                continue
-        else:
-            _follow_move(state, request.kind, request.url)
-        claims[request.name] = _lease(state, owner, request.ready, now)
-    return claims
+    return rows
+
+
+def _create_sources(session: Session, requests: list[ClaimRequest]) -> None:
+    """Rows for sources seen for the first time, in one statement; a row that exists (or
+    that another replica is creating now) is left as it is."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    rows = [
+        {"name": r.name, "kind": r.kind, "url": r.url, "consecutive_failures": 0} for r in requests
+    ]
+    for start in range(0, len(rows), _CHUNK):
+        statement = insert(SourceState).values(rows[start : start + _CHUNK])
+        session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
 
 
 def claim_source(
