@@ -6,11 +6,21 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import apprise
 
 from alerts import outbox
-from alerts.render import AlertPayload, render_html, render_markdown, render_title
+from alerts.render import (
+    AlertPayload,
+    is_html_template,
+    render_html,
+    render_markdown,
+    render_title,
+    render_with,
+    sample_alert,
+    template_path,
+)
 from config import Channel
 from storage import Alert, AlertStatus, Database
 from tracker.errors import DeliveryError
@@ -45,8 +55,9 @@ def _failure_reason(result: object) -> str:
 class ChannelSender:
     """Sends rendered payloads to one channel; raises DeliveryError when it cannot."""
 
-    def __init__(self, name: str, url: str) -> None:
+    def __init__(self, name: str, url: str, template: Path | None = None) -> None:
         self.name = name
+        self.template = template  # the channel's own, else the service's kind of message
         self.apprise = apprise.Apprise()
         if not self.apprise.add(url):
             raise DeliveryError(name, "apprise cannot use its URL")
@@ -54,10 +65,14 @@ class ChannelSender:
         self.html = _wants_html(service)
 
     async def send(self, payload: AlertPayload) -> None:
-        if self.html:
-            body, body_format = render_html(payload), apprise.NotifyFormat.HTML
+        if self.template is not None:
+            html = is_html_template(self.template)
+            body = self._render(payload)
+        elif self.html:
+            html, body = True, render_html(payload)
         else:
-            body, body_format = render_markdown(payload), apprise.NotifyFormat.MARKDOWN
+            html, body = False, render_markdown(payload)
+        body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.MARKDOWN
         try:
             result = await self.apprise.async_notify(
                 body=body,
@@ -71,27 +86,46 @@ class ChannelSender:
         if not result:
             raise DeliveryError(self.name, _failure_reason(result))
 
+    def _render(self, payload: AlertPayload) -> str:
+        assert self.template is not None
+        try:
+            return render_with(self.template, payload)
+        except Exception as exc:  # a template the user broke after `tracker check`
+            raise DeliveryError(self.name, f"its template {self.template}: {exc}") from exc
+
 
 class Dispatcher:
     """Drains the outbox: claims due rows, sends them, records the outcome."""
 
-    def __init__(self, db: Database, channels: Mapping[str, Channel], owner: str) -> None:
+    def __init__(
+        self,
+        db: Database,
+        channels: Mapping[str, Channel],
+        owner: str,
+        config_paths: list[Path] | None = None,
+    ) -> None:
         self.db = db
         self.owner = owner
         self._senders: dict[str, ChannelSender] = {}
+        self._channels: Mapping[str, Channel] = {}
         self._orphans_released = False
-        self.update_channels(channels)
+        self.update_channels(channels, config_paths or [])
 
-    def update_channels(self, channels: Mapping[str, Channel]) -> None:
+    def update_channels(
+        self, channels: Mapping[str, Channel], config_paths: list[Path] | None = None
+    ) -> None:
+        """`config_paths`: the watchlist's files (a channel's `template:` is beside them)."""
         senders = {}
         for name, channel in channels.items():
             if not channel.enabled:
                 continue
+            template = template_path(channel, config_paths or [])
             try:
-                senders[name] = ChannelSender(name, channel.url)
+                senders[name] = ChannelSender(name, channel.url, template)
             except DeliveryError as exc:
                 log.error("%s", exc)
         self._senders = senders
+        self._channels = channels
 
     async def dispatch_due(self) -> DeliveryReport:
         report = DeliveryReport()
@@ -100,6 +134,8 @@ class Dispatcher:
             if freed:
                 log.info("%d alerts a stopped run was sending are queued again", freed)
             self._orphans_released = True
+        # Held alerts whose digest period or quiet hours ended join the queue first.
+        await self.db.run(outbox.release_held, self._channels)
         while True:
             rows = await self.db.run(outbox.claim_due, self.owner)
             if not rows:
@@ -141,18 +177,8 @@ class Dispatcher:
             )
 
 
-async def send_test_message(name: str, channel: Channel) -> None:
+async def send_test_message(name: str, channel: Channel, template: Path | None = None) -> None:
     """Send a sample alert to one channel; raise DeliveryError when it did not arrive."""
     if not channel.enabled:
         raise DeliveryError(name, "it has no URL, so it is off")
-    payload = AlertPayload(
-        event="test",
-        topics=[],
-        title="Test alert from news tracker · رسالة تجريبية",
-        outlet="news tracker",
-        url="https://example.org/",
-        published=None,
-        lead="If you can read this, alerts reach this channel. "
-        "إذا وصلتك هذه الرسالة فالتنبيهات تصل إلى هذه القناة.",
-    )
-    await ChannelSender(name, channel.url).send(payload)
+    await ChannelSender(name, channel.url, template).send(sample_alert())

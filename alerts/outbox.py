@@ -6,6 +6,7 @@ channel, whatever races or restarts happen.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +14,8 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from alerts.render import AlertPayload
+from alerts.render import AlertPayload, digest_payload
+from config import Channel
 from storage.leases import owner_has_ended
 from storage.models import Alert, AlertStatus
 from storage.types import utcnow
@@ -44,10 +46,12 @@ def queue_alert(
     article_id: int,
     payload: AlertPayload,
     event_id: int | None = None,
+    hold_until: datetime | None = None,
 ) -> bool:
-    """Queue one message in the caller's transaction; False when it was already queued."""
+    """Queue one message in the caller's transaction; False when it was already queued.
+    With `hold_until` it waits, held, for a digest or the end of quiet hours."""
     key = alert_key(channel, story_id, payload.event, article_id, event_id)
-    return queue_message(session, channel, key, payload, story_id, article_id)
+    return queue_message(session, channel, key, payload, story_id, article_id, hold_until)
 
 
 def queue_message(
@@ -57,6 +61,7 @@ def queue_message(
     payload: AlertPayload,
     story_id: int | None = None,
     article_id: int | None = None,
+    hold_until: datetime | None = None,
 ) -> bool:
     """Queue a message under a unique key; False when that key was already queued."""
     if session.scalar(select(Alert.id).where(Alert.key == key)) is not None:
@@ -71,14 +76,49 @@ def queue_message(
                     article_id=article_id,
                     event=payload.event,
                     payload=payload.to_json(),
-                    status=AlertStatus.PENDING,
+                    status=AlertStatus.PENDING if hold_until is None else AlertStatus.HELD,
                     attempts=0,
-                    next_attempt_at=utcnow(),
+                    next_attempt_at=hold_until or utcnow(),
                 )
             )
     except IntegrityError:
         return False  # another process queued the same key first
     return True
+
+
+def release_held(
+    session: Session, channels: Mapping[str, Channel], now: datetime | None = None
+) -> int:
+    """Release the held rows whose time has come, channel by channel: a digest channel's
+    as one digest row, another's (its quiet hours over) as one message when it is alone,
+    else as one digest; the rows a digest covers are marked so in the same transaction,
+    so each is sent once, whatever restarts or replicas. Returns the messages queued."""
+    now = now or utcnow()
+    query = (
+        select(Alert)
+        .where(Alert.status == AlertStatus.HELD, Alert.next_attempt_at <= now)
+        .order_by(Alert.channel, Alert.id)
+    )
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    by_channel: dict[str, list[Alert]] = {}
+    for row in session.scalars(query):
+        by_channel.setdefault(row.channel, []).append(row)
+    released = 0
+    for name, rows in by_channel.items():
+        channel = channels.get(name)
+        if len(rows) == 1 and not (channel is not None and channel.digest):
+            rows[0].status, rows[0].next_attempt_at = AlertStatus.PENDING, now
+            released += 1
+            continue
+        items = [AlertPayload.from_json(row.payload) for row in rows]
+        # The first row it covers names the digest: a row is covered once, so is its key.
+        key = f"{name}:digest:{rows[0].id}"
+        if queue_message(session, name, key, digest_payload(items, now)):
+            released += 1
+        for row in rows:
+            row.status = AlertStatus.DIGESTED
+    return released
 
 
 def claim_due(session: Session, owner: str, limit: int = 50) -> list[Alert]:
@@ -162,6 +202,7 @@ class OutboxCounts:
     pending: int
     sent: int
     dead: int
+    held: int = 0  # waiting for a digest or the end of quiet hours
 
 
 def counts(session: Session) -> OutboxCounts:
@@ -175,6 +216,7 @@ def counts(session: Session) -> OutboxCounts:
         int(found.get(AlertStatus.PENDING, 0)),
         int(found.get(AlertStatus.SENT, 0)),
         int(found.get(AlertStatus.DEAD, 0)),
+        int(found.get(AlertStatus.HELD, 0)),
     )
 
 

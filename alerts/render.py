@@ -1,12 +1,19 @@
-"""What an alert says: Markdown for chat, HTML (right-to-left around Arabic) for email."""
+"""What an alert says: Markdown for chat, HTML (right-to-left around Arabic) for e-mail,
+from the Jinja2 templates in alerts/templates/ or a channel's own (`template:`)."""
 
 from __future__ import annotations
 
-import html
+import functools
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from jinja2 import Environment, Template
+
+    from config import Channel
 
 _ARABIC = re.compile(r"[\u0600-\u06FF]")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -16,7 +23,9 @@ EVENT_LABELS = {
     "test": "Test",
     "source_down": "Source down",
     "source_up": "Source recovered",
+    "digest": "Digest",
 }
+TEMPLATES = Path(__file__).parent / "templates"
 
 
 @dataclass(frozen=True)
@@ -40,6 +49,7 @@ class AlertPayload:
     lang: str | None = None
     also: list[str] = field(default_factory=list)
     new_facts: list[str] = field(default_factory=list)
+    items: list[AlertPayload] = field(default_factory=list)  # a digest's alerts
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -47,7 +57,8 @@ class AlertPayload:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AlertPayload:
         topics = [TopicLine(**t) for t in data.get("topics", [])]
-        return cls(**{**data, "topics": topics})
+        items = [cls.from_json(i) for i in data.get("items", [])]
+        return cls(**{**data, "topics": topics, "items": items})
 
     @property
     def matched_terms(self) -> list[str]:
@@ -58,10 +69,59 @@ def is_arabic(text: str) -> bool:
     return bool(_ARABIC.search(text))
 
 
-def _when(published: str | None) -> str:
-    if not published:
-        return "time unknown"
-    return datetime.fromisoformat(published).strftime("%d %b %Y %H:%M UTC")
+def digest_payload(items: list[AlertPayload], now: datetime) -> AlertPayload:
+    """One message for many alerts (a digest period, or the end of quiet hours)."""
+    stories = sum(1 for item in items if item.event == "new_story")
+    parts = [_count(stories, "new story", "new stories")]
+    if len(items) > stories:
+        parts.append(_count(len(items) - stories, "development", "developments"))
+    return AlertPayload(
+        event="digest",
+        topics=[],
+        title=" and ".join(parts),
+        outlet="",
+        url="",
+        published=now.isoformat(),
+        lead="",
+        items=items,
+    )
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"1 {one}" if number == 1 else f"{number} {many}"
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    event: str
+    title: str
+    url: str
+    published: str | None
+    outlets: list[str]
+
+
+@dataclass(frozen=True)
+class DigestGroup:
+    topic: str
+    items: list[DigestItem]
+
+
+def digest_groups(payload: AlertPayload) -> list[DigestGroup]:
+    """A digest's alerts by topic (an alert under the first of its topics), newest first
+    within each topic and the topic with the newest alert first."""
+    groups: dict[str, list[DigestItem]] = {}
+    for item in payload.items:
+        topic = item.topics[0].title if item.topics else "Other"
+        outlets = list(dict.fromkeys([item.outlet, *item.also]))
+        groups.setdefault(topic, []).append(
+            DigestItem(item.event, item.title, item.url, item.published, outlets)
+        )
+
+    def newest(item: DigestItem) -> str:
+        return item.published or ""
+
+    ordered = [DigestGroup(t, sorted(i, key=newest, reverse=True)) for t, i in groups.items()]
+    return sorted(ordered, key=lambda g: newest(g.items[0]), reverse=True)
 
 
 def render_title(payload: AlertPayload) -> str:
@@ -70,50 +130,120 @@ def render_title(payload: AlertPayload) -> str:
     return f"{label} · {topics}: {payload.title}" if topics else f"{label}: {payload.title}"
 
 
+def render_markdown(payload: AlertPayload, template: Path | None = None) -> str:
+    return _render(_template(template or TEMPLATES / "alert.md.j2"), payload)
+
+
+def render_html(payload: AlertPayload, template: Path | None = None) -> str:
+    return _render(_template(template or TEMPLATES / "alert.html.j2"), payload)
+
+
+def render_with(template: Path, payload: AlertPayload) -> str:
+    """A channel's own template, Markdown or HTML by its name (*.md.j2, *.html.j2)."""
+    return _render(_template(template), payload)
+
+
+def is_html_template(template: Path) -> bool:
+    return template.name.endswith(".html.j2")
+
+
+def sample_alert() -> AlertPayload:
+    """What `tracker test-alert` sends, and what `tracker check` renders templates with."""
+    return AlertPayload(
+        event="test",
+        topics=[],
+        title="Test alert from news tracker · رسالة تجريبية",
+        outlet="news tracker",
+        url="https://example.org/",
+        published=None,
+        lead="If you can read this, alerts reach this channel. "
+        "إذا وصلتك هذه الرسالة فالتنبيهات تصل إلى هذه القناة.",
+    )
+
+
+def template_path(channel: Channel, config_paths: list[Path]) -> Path | None:
+    """A channel's own template, read beside the watchlist."""
+    if channel.template is None:
+        return None
+    folder = config_paths[0].parent if config_paths else Path()
+    return folder / channel.template
+
+
+def check_template(path: Path) -> str | None:
+    """Why a channel's template cannot render an alert or a digest, as `file:line: what`;
+    None when it can."""
+    if not path.is_file():
+        return f"{path}: no such template file"
+    sample = sample_alert()
+    try:
+        for payload in (sample, digest_payload([sample, sample], datetime(2026, 1, 1))):
+            render_with(path, payload)
+    except Exception as exc:
+        return f"{path}:{_template_line(exc, path)}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _template_line(exc: Exception, path: Path) -> int | str:
+    line = getattr(exc, "lineno", None)  # a syntax error knows its line
+    if isinstance(line, int):
+        return line
+    # An error while rendering: Jinja2 puts the template's own frames in the traceback.
+    found: int | str = "?"
+    trace = exc.__traceback__
+    while trace is not None:
+        if Path(trace.tb_frame.f_code.co_filename) == path:
+            found = trace.tb_lineno
+        trace = trace.tb_next
+    return found
+
+
+def _render(template: Template, payload: AlertPayload) -> str:
+    groups = digest_groups(payload) if payload.items else []
+    return template.render(alert=payload, groups=groups).strip("\n")
+
+
+def _template(path: Path) -> Template:
+    return _environment(path.parent).get_template(path.name)
+
+
+@functools.cache
+def _environment(folder: Path) -> Environment:
+    # Imported here: Jinja2 loads only where a message is rendered.
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(folder),
+        # HTML templates escape everything: article text is never markup in an e-mail.
+        # Markdown ones escape with the `md` filter.
+        autoescape=select_autoescape(enabled_extensions=["html.j2"], default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,  # a misspelt field is an error, not an empty line
+    )
+    environment.filters.update(md=_md, when=_when, label=_label, rtl=_rtl, is_arabic=is_arabic)
+    return environment
+
+
+def _when(published: str | None) -> str:
+    if not published:
+        return "time unknown"
+    return datetime.fromisoformat(published).strftime("%d %b %Y %H:%M UTC")
+
+
+def _label(event: str) -> str:
+    return EVENT_LABELS.get(event, event)
+
+
 def _md(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def render_markdown(payload: AlertPayload) -> str:
-    lines = [f"**{_md(payload.title)}**", f"{_md(payload.outlet)} · {_when(payload.published)}"]
-    if payload.lead:
-        lines += ["", _md(payload.lead)]
-    if payload.new_facts:
-        lines += ["", "What is new:"] + [f"- {_md(fact)}" for fact in payload.new_facts]
-    lines += ["", payload.url]
-    if payload.matched_terms:
-        lines += ["", f"matched: {_md(', '.join(payload.matched_terms))}"]
-    if payload.also:
-        lines.append(f"also: {_md(', '.join(payload.also))}")
-    return "\n".join(lines)
-
-
-def _h(text: str, tag: str = "span") -> str:
+def _rtl(text: str) -> str:
     """Escaped text; Arabic pieces are wrapped right-to-left so mail clients lay them out."""
-    escaped = html.escape(text)
-    return f'<{tag} dir="rtl" lang="ar">{escaped}</{tag}>' if is_arabic(text) else escaped
+    from markupsafe import Markup, escape
 
-
-def render_html(payload: AlertPayload) -> str:
-    rtl = is_arabic(payload.title + payload.lead)
-    direction = ' dir="rtl" lang="ar" style="text-align:right"' if rtl else ""
-    parts = [
-        f"<div{direction}>",
-        f"<h2>{html.escape(payload.title)}</h2>",
-        f"<p>{html.escape(payload.lead)}</p>" if payload.lead else "",
-    ]
-    if payload.new_facts:
-        items = "".join(f"<li>{html.escape(f)}</li>" for f in payload.new_facts)
-        parts.append(f"<ul>{items}</ul>")
-    parts.append("</div>")
-    link = html.escape(payload.url, quote=True)
-    parts += [
-        f"<p>{_h(payload.outlet)} · {html.escape(_when(payload.published))}</p>",
-        f'<p><a href="{link}">{link}</a></p>',
-    ]
-    if payload.matched_terms:
-        terms = ", ".join(_h(term) for term in payload.matched_terms)
-        parts.append(f"<p>matched: {terms}</p>")
-    if payload.also:
-        parts.append(f"<p>also: {', '.join(_h(o) for o in payload.also)}</p>")
-    return "\n".join(p for p in parts if p)
+    return (
+        Markup('<span dir="rtl" lang="ar">{}</span>').format(text)
+        if is_arabic(text)
+        else escape(text)
+    )

@@ -8,6 +8,8 @@ from datetime import timedelta
 _PART = re.compile(r"(\d+)\s*([smhd])")
 _WHOLE = re.compile(r"\s*(?:\d+\s*[smhd]\s*)+")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# The same rule as a JSON Schema (ECMA) pattern, for editors (`tracker schema`).
+INTERVAL_PATTERN = r"^\s*(\d+\s*[smhd]\s*)+$"
 
 
 def parse_interval(text: str) -> timedelta:

@@ -13,14 +13,26 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainValidator,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from config.intervals import parse_interval
+from config.intervals import INTERVAL_PATTERN, parse_interval
 
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 _DIGEST = re.compile(r"^(hourly|daily ([01]\d|2[0-3]):[0-5]\d)$")
+_QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(
+            f"unknown time zone {name!r}: write an IANA name such as Asia/Damascus"
+        ) from exc
+    return name
 
 
 def _interval(value: Any) -> timedelta:
@@ -29,7 +41,17 @@ def _interval(value: Any) -> timedelta:
     return parse_interval(value)
 
 
-Interval = Annotated[timedelta, PlainValidator(_interval)]
+# What editors are told (`tracker schema`): the validators below take text, not the types
+# they return. `off` in any case, or YAML 1.1's false, switches a limit off.
+_INTERVAL_JSON = {"type": "string", "pattern": INTERVAL_PATTERN, "examples": ["15m", "1h30m"]}
+_LIMIT_JSON = {
+    "anyOf": [
+        _INTERVAL_JSON,
+        {"type": "string", "pattern": r"^\s*[Oo][Ff][Ff]\s*$"},
+        {"const": False},
+    ]
+}
+Interval = Annotated[timedelta, PlainValidator(_interval), WithJsonSchema(_INTERVAL_JSON)]
 
 
 def _max_age(value: Any) -> timedelta | Literal["off"]:
@@ -42,7 +64,9 @@ def _max_age(value: Any) -> timedelta | Literal["off"]:
         raise ValueError(f"{exc}; or write off to alert on articles of any age") from exc
 
 
-MaxAge = Annotated[timedelta | Literal["off"], PlainValidator(_max_age)]
+MaxAge = Annotated[
+    timedelta | Literal["off"], PlainValidator(_max_age), WithJsonSchema(_LIMIT_JSON)
+]
 DEFAULT_MAX_AGE = timedelta(days=3)
 DEFAULT_RETENTION = timedelta(days=90)
 MIN_RETENTION = timedelta(days=1)
@@ -69,7 +93,9 @@ def _retention(value: Any) -> timedelta | Literal["off"]:
     return limit
 
 
-Retention = Annotated[timedelta | Literal["off"], PlainValidator(_retention)]
+Retention = Annotated[
+    timedelta | Literal["off"], PlainValidator(_retention), WithJsonSchema(_LIMIT_JSON)
+]
 Name = Annotated[str, Field(pattern=NAME_PATTERN, max_length=100)]
 
 
@@ -85,7 +111,7 @@ def _term(value: Any) -> str:
     return value
 
 
-Term = Annotated[str, PlainValidator(_term)]
+Term = Annotated[str, PlainValidator(_term, json_schema_input_type=str | int)]
 
 
 def check_http_url(url: str) -> str:
@@ -126,7 +152,7 @@ def _listen_address(value: Any) -> str:
     return value.strip()
 
 
-ListenAddress = Annotated[str, PlainValidator(_listen_address)]
+ListenAddress = Annotated[str, PlainValidator(_listen_address, json_schema_input_type=str)]
 
 
 class _Strict(BaseModel):
@@ -151,7 +177,13 @@ class Channel(_Strict):
     """Where alerts go: an apprise URL. An empty URL switches the channel off."""
 
     url: str
-    digest: str | None = None
+    # "hourly" or "daily HH:MM": one message per period. The patterns are for editors (the
+    # JSON Schema); the validators below say what is wrong in words.
+    digest: str | None = Field(None, json_schema_extra={"pattern": _DIGEST.pattern})
+    # "HH:MM-HH:MM": alerts held until it ends, then sent together.
+    quiet: str | None = Field(None, json_schema_extra={"pattern": _QUIET.pattern})
+    timezone: str = "UTC"  # of digest and quiet times
+    template: str | None = None  # a Jinja2 file beside the watchlist: *.md.j2 or *.html.j2
 
     @field_validator("url")
     @classmethod
@@ -185,6 +217,33 @@ class Channel(_Strict):
             raise ValueError(f"invalid digest {digest!r}: write 'hourly' or 'daily HH:MM'")
         return digest
 
+    @field_validator("quiet")
+    @classmethod
+    def _quiet_format(cls, quiet: str | None) -> str | None:
+        if quiet is not None and not _QUIET.match(quiet.strip()):
+            raise ValueError(
+                f"invalid quiet hours {quiet!r}: write 'HH:MM-HH:MM', e.g. 23:00-07:00"
+            )
+        return quiet.strip() if quiet is not None else None
+
+    @field_validator("timezone")
+    @classmethod
+    def _channel_zone(cls, name: str) -> str:
+        return _known_zone(name)
+
+    @field_validator("template")
+    @classmethod
+    def _template_kind(cls, template: str | None) -> str | None:
+        if template is not None and not template.endswith((".md.j2", ".html.j2")):
+            raise ValueError(
+                f"template {template!r} must end in .md.j2 (chat) or .html.j2 (e-mail)"
+            )
+        return template
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
     @property
     def enabled(self) -> bool:
         return bool(self.url)
@@ -213,15 +272,8 @@ class Source(_Strict):
 
     @field_validator("timezone")
     @classmethod
-    def _known_zone(cls, name: str | None) -> str | None:
-        if name is not None:
-            try:
-                ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(
-                    f"unknown time zone {name!r}: write an IANA name such as Asia/Damascus"
-                ) from exc
-        return name
+    def _source_zone(cls, name: str | None) -> str | None:
+        return _known_zone(name) if name is not None else None
 
     @property
     def zone(self) -> tzinfo:
@@ -274,6 +326,7 @@ class Topic(_Strict):
     none: list[Term] = []
     in_: list[Literal["title", "body"]] = Field(default=["title", "body"], alias="in", min_length=1)
     notify: list[str] = []
+    urgent: bool = False  # alerts even in a channel's quiet hours
 
     @model_validator(mode="after")
     def _has_terms(self) -> Topic:
@@ -286,10 +339,17 @@ class Topic(_Strict):
         return self.title or self.name
 
 
+def _channel_or_url(schema: dict[str, Any]) -> None:
+    """Tell editors what `_url_shorthand` accepts: a channel may be its URL alone."""
+    for pattern, channel in schema["patternProperties"].items():
+        schema["patternProperties"][pattern] = {"anyOf": [{"type": "string"}, channel]}
+    schema["additionalProperties"] = False  # a name the pattern refuses is a mistake too
+
+
 class Watchlist(_Strict):
     version: Literal[1]
     defaults: Defaults = Defaults()
-    channels: dict[Name, Channel] = {}
+    channels: dict[Name, Channel] = Field(default={}, json_schema_extra=_channel_or_url)
     sources: list[Source] = []
     topics: list[Topic] = []
     ops: Ops | None = None

@@ -43,6 +43,8 @@ class AlertStatus(StrEnum):
     PENDING = "pending"
     SENT = "sent"
     DEAD = "dead"
+    HELD = "held"  # for a digest or the end of quiet hours, at next_attempt_at
+    DIGESTED = "digested"  # sent as part of a digest row
 
 
 class Base(DeclarativeBase):

@@ -41,7 +41,10 @@ def test_an_unknown_source_name_is_refused(write_watchlist, tmp_path, monkeypatc
 
 # Libraries a command should load only when it uses them (each costs a tenth of a second or
 # more at start): the database layer, the HTTP client, apprise, MinHash and what it drags in.
-HEAVY = ("sqlalchemy", "alembic", "httpx", "apprise", "datasketch", "scipy", "numpy", "feedparser")
+HEAVY = (
+    *("sqlalchemy", "alembic", "httpx", "apprise", "datasketch", "scipy", "numpy", "feedparser"),
+    "rich",  # tables and the progress bar, loaded by the commands that draw them
+)
 _LOADED = """
 import sys
 from tracker.cli import main

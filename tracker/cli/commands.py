@@ -80,6 +80,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_once(args: argparse.Namespace) -> int:
     import asyncio
 
+    from tracker.cli.progress import pass_progress
     from tracker.service.app import App
     from tracker.service.once import run_once
 
@@ -90,7 +91,8 @@ def cmd_once(args: argparse.Namespace) -> int:
             print(f"error: no source named {args.source!r} in the watchlist", file=sys.stderr)
             return 1
         try:
-            summary = await run_once(app, args.source)
+            with pass_progress(1 if args.source else len(app.sources)) as on_polled:
+                summary = await run_once(app, args.source, on_polled)
         finally:
             await app.close()
         log.info("%s", summary)
@@ -104,6 +106,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     paths = _paths(args)
     watchlist = load_watchlist(paths)
+    if problems := _template_problems(watchlist, paths):
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1
     off = sum(1 for c in watchlist.channels.values() if not c.enabled)
     print(
         f"{', '.join(map(str, paths))}: OK: {len(watchlist.sources)} sources, "
@@ -111,6 +117,21 @@ def cmd_check(args: argparse.Namespace) -> int:
         + (f" ({off} off: empty URL)" if off else "")
     )
     return 0
+
+
+def _template_problems(watchlist: Watchlist, paths: list[Path]) -> list[str]:
+    """Each channel template that cannot render a sample alert and digest, as file:line."""
+    templated = {n: c for n, c in watchlist.channels.items() if c.template}
+    if not templated:
+        return []
+    from alerts.render import check_template, template_path
+
+    problems = []
+    for name, channel in templated.items():
+        path = template_path(channel, paths)
+        if path is not None and (problem := check_template(path)):
+            problems.append(f"{problem} (the template of channel {name})")
+    return problems
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
@@ -156,6 +177,7 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
     import asyncio
 
     from alerts import send_test_message
+    from alerts.render import template_path
 
     watchlist = _watchlist(args)
     channel = watchlist.channels.get(args.channel)
@@ -164,7 +186,8 @@ def cmd_test_alert(args: argparse.Namespace) -> int:
         print(f"error: no channel named {args.channel!r} (channels: {names})", file=sys.stderr)
         return 1
     try:
-        asyncio.run(send_test_message(args.channel, channel))
+        template = template_path(channel, _paths(args))
+        asyncio.run(send_test_message(args.channel, channel, template))
     except DeliveryError as exc:
         print(f"test message to {args.channel} failed: {exc.reason}", file=sys.stderr)
         return 1
@@ -235,16 +258,10 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
-    from storage import queries
-    from tracker.cli.tables import sources_table
+    from tracker.cli.browse import sources
 
     watchlist = _watchlist(args)
-    db = _database()
-    with db.session() as session:
-        rows = queries.source_rows(session)
-        print(sources_table(watchlist, rows))
-    db.dispose()
-    return 0
+    return sources(args, watchlist, _database())
 
 
 def cmd_alerts(args: argparse.Namespace) -> int:
@@ -263,7 +280,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             return 0
         with db.session() as session:
             totals = outbox.counts(session)
-            print(f"{totals.pending} pending, {totals.sent} sent, {totals.dead} dead")
+            held = f", {totals.held} held for a digest or quiet hours" if totals.held else ""
+            print(f"{totals.pending} pending, {totals.sent} sent, {totals.dead} dead{held}")
             rows = outbox.recent(session, args.status, args.limit)
             if rows:
                 print(alerts_table(rows))
@@ -273,21 +291,45 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
-    from storage import queries
-    from tracker.cli.tables import stories_table, timeline_table
+    from tracker.cli.browse import stories
 
-    db = _database()
-    with db.session() as session:
-        if args.story is None:
-            print(stories_table(queries.recent_stories(session, args.limit)))
-        elif articles := queries.story_timeline(session, args.story):
-            print(timeline_table(articles))
-        else:
-            print(f"error: no story {args.story}", file=sys.stderr)
-            db.dispose()
-            return 1
-    db.dispose()
-    return 0
+    return stories(args, _database())
+
+
+def cmd_story(args: argparse.Namespace) -> int:
+    from tracker.cli.browse import story
+
+    return story(args.story, args.json, _database())
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from tracker.cli.search import search
+
+    return search(args, _database())
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from tracker.cli.schema import write_schema
+
+    return write_schema(args.output)
+
+
+def cmd_import_opml(args: argparse.Namespace) -> int:
+    from tracker.cli.opml import import_opml
+
+    return import_opml(args)
+
+
+def cmd_export_opml(args: argparse.Namespace) -> int:
+    from tracker.cli.opml import export_opml
+
+    return export_opml(args)
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from tracker.cli.discover import discover
+
+    return discover(args.url)
 
 
 COMMANDS = {
@@ -300,4 +342,10 @@ COMMANDS = {
     "sources": cmd_sources,
     "alerts": cmd_alerts,
     "stories": cmd_stories,
+    "story": cmd_story,
+    "search": cmd_search,
+    "schema": cmd_schema,
+    "import-opml": cmd_import_opml,
+    "export-opml": cmd_export_opml,
+    "discover": cmd_discover,
 }

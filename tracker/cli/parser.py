@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from datetime import datetime
 
 from tracker import __version__
+from tracker.cli.watchlist_parsers import add_watchlist_commands
 
 
 def _common_options(defaults: bool) -> argparse.ArgumentParser:
@@ -41,6 +43,12 @@ def _listen_address(text: str) -> str:
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
     return text
+
+
+def _since(text: str) -> datetime:
+    from tracker.cli.browse import parse_since
+
+    return parse_since(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -102,7 +110,10 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("--url", help="the page's address, for a local file")
     extract.add_argument("--source", metavar="NAME", help="use this source's article selectors")
     extract.add_argument("--json", action="store_true", help="print one JSON object")
-    commands.add_parser("sources", parents=[common], help="table of sources and their health")
+    sources = commands.add_parser(
+        "sources", parents=[common], help="table of sources and their health"
+    )
+    sources.add_argument("--json", action="store_true", help="a JSON list of objects")
     alerts = commands.add_parser(
         "alerts",
         parents=[common],
@@ -110,7 +121,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="What was sent, what waits for a retry and what was given up, with the "
         "last error; --retry queues dead alerts again.",
     )
-    alerts.add_argument("--status", choices=["pending", "sent", "dead"], help="only these")
+    alerts.add_argument(
+        "--status", choices=["pending", "held", "sent", "dead", "digested"], help="only these"
+    )
     alerts.add_argument("--limit", type=int, default=30, help="how many (default 30)")
     alerts.add_argument(
         "--retry",
@@ -119,12 +132,53 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ID",
         help="queue dead alerts again: these ids, or all when none is given",
     )
-    stories = commands.add_parser("stories", parents=[common], help="table of recent stories")
+    stories = commands.add_parser(
+        "stories",
+        parents=[common],
+        help="table of stories, the newest activity first",
+        description="Stories with when they were first seen, their articles, events "
+        "(the first and each development), topics and outlets.",
+    )
+    stories.add_argument("--topic", metavar="NAME", help="only stories that matched this topic")
+    stories.add_argument(
+        "--since",
+        metavar="SPAN_OR_DATE",
+        type=_since,
+        help="only stories with activity since then: 7d, 12h, or a date (2026-01-20, UTC)",
+    )
     stories.add_argument("--limit", type=int, default=30, help="how many (default 30)")
+    stories.add_argument("--json", action="store_true", help="a JSON list of objects")
     stories.add_argument(
         "--story",
         type=int,
         metavar="ID",
-        help="one story's timeline: each article, its outlet and decision",
+        help="one story's timeline, as `tracker story ID`",
     )
+    story = commands.add_parser(
+        "story",
+        parents=[common],
+        help="one story's timeline: each article, its outlet, decision and why",
+    )
+    story.add_argument("story", type=int, metavar="ID")
+    story.add_argument("--json", action="store_true", help="a JSON list of objects")
+    search = commands.add_parser(
+        "search",
+        parents=[common],
+        help="full-text search over stored articles, the closest match first",
+        description="Articles whose title or text holds the query's words, spelt as "
+        "topics match them (diacritics, hamza forms, attached و ب ال… do not matter); "
+        "all the words next to each other first, then all of them, then some. "
+        "Copies are left out (`tracker story ID` shows them).",
+    )
+    search.add_argument("query", nargs="+", metavar="QUERY", help="words to look for")
+    search.add_argument(
+        "--since",
+        metavar="SPAN_OR_DATE",
+        type=_since,
+        help="only articles published since then: 7d, 12h, or a date (2026-01-20, UTC)",
+    )
+    search.add_argument("--topic", metavar="NAME", help="only articles that matched this topic")
+    search.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    search.add_argument("--json", action="store_true", help="a JSON list of objects")
+    add_watchlist_commands(commands, common)
     return parser

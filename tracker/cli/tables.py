@@ -1,15 +1,34 @@
-"""Plain-text tables for `tracker sources` and `tracker stories`."""
+"""The tables of `tracker sources`, `stories`, `story` and `alerts`: cells as text, drawn
+plain here (for pipes and files) or with rich by `tracker.cli.output` (for a terminal)."""
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from config import Watchlist
 from config.intervals import format_interval
-from storage import Alert, Article, queries
+from storage import Alert, queries
+from tracker.stories.why import why_of
+
+if TYPE_CHECKING:
+    from storage.story_views import StorySummary, Timeline
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: Sequence[str]
+    rows: Sequence[Sequence[str]]
+    numeric: frozenset[int] = frozenset()  # columns aligned right in a terminal
+    # Columns of running text (titles, reasons) that wrap at spaces in a narrow terminal;
+    # the others (ids, times, names) keep their width.
+    prose: frozenset[int] = frozenset()
+
+    def __str__(self) -> str:
+        return render_table(self.headers, self.rows)
 
 
 def _width(text: str) -> int:
@@ -25,6 +44,11 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in rows]
     return "\n".join(x.rstrip() for x in out)
+
+
+def stamp(moment: datetime | None) -> str:
+    """A stored time as people read it in a table (UTC)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
 
 
 def ago(when: datetime | None, now: datetime | None = None) -> str:
@@ -44,13 +68,24 @@ def _span(seconds: int) -> str:
 
 
 def _short(text: str | None, limit: int = 60) -> str:
+    """At most `limit` letters; a letter keeps its combining marks (Arabic vowels, shadda),
+    which take no room, so a cut never strands or drops half of one."""
     if not text:
         return ""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    if _width(text) <= limit:
+        return text
+    kept, width = [], 0
+    for char in text:
+        if not unicodedata.combining(char):
+            if width == limit - 1:
+                break
+            width += 1
+        kept.append(char)
+    return "".join(kept).rstrip() + "…"
 
 
-def sources_table(watchlist: Watchlist, rows: dict[str, queries.SourceRow]) -> str:
+def sources_table(watchlist: Watchlist, rows: dict[str, queries.SourceRow]) -> Table:
     headers = [
         "source",
         "kind",
@@ -80,62 +115,65 @@ def sources_table(watchlist: Watchlist, rows: dict[str, queries.SourceRow]) -> s
                 error,
             ]
         )
-    return render_table(headers, table)
+    return Table(headers, table, numeric=frozenset({4, 5}), prose=frozenset({7}))
 
 
-def stories_table(rows: Sequence[queries.StoryRow]) -> str:
-    headers = ["story", "first seen", "updated", "articles", "topics", "outlets", "title"]
+def stories_table(stories: Sequence[StorySummary]) -> Table:
+    headers = [
+        "story",
+        "first seen",
+        "last activity",
+        "articles",
+        "events",
+        "topics",
+        "outlets",
+        "title",
+    ]
     table = [
         [
-            str(r.story.id),
-            r.story.created_at.strftime("%Y-%m-%d %H:%M"),
-            ago(r.story.updated_at),
-            str(r.articles),
-            ", ".join(r.topics) or "-",
-            _short(", ".join(r.outlets), 40),
-            _short(r.story.title, 70),
+            str(s.id),
+            stamp(s.first_seen),
+            stamp(s.last_activity),
+            str(s.articles),
+            str(s.events),
+            ", ".join(s.topics) or "-",
+            _short(", ".join(s.outlets), 40),
+            _short(s.title, 70),
         ]
-        for r in rows
+        for s in stories
     ]
-    return render_table(headers, table)
+    return Table(headers, table, numeric=frozenset({0, 3, 4}), prose=frozenset({5, 6, 7}))
 
 
-def timeline_table(articles: Sequence[Article]) -> str:
-    headers = ["published (UTC)", "outlet", "event", "decision", "why", "title"]
-    rows = []
-    for article in articles:
-        rows.append(
-            [
-                article.published_at.strftime("%Y-%m-%d %H:%M") if article.published_at else "-",
-                article.outlet,
-                f"#{article.event_id}" if article.event_id else "-",
-                article.decision.replace("_", " "),
-                _short(why_of(article), 60),
-                _short(article.title, 60),
-            ]
-        )
-    return render_table(headers, rows)
+def timeline_table(timeline: Timeline) -> Table:
+    headers = ["article", "published (UTC)", "outlet", "event", "decision", "why", "title"]
+    outlets = {a.id: a.outlet for a in timeline.articles}
+    rows = [
+        [
+            f"#{article.id}",
+            stamp(article.published_at),
+            article.outlet,
+            f"#{article.event_id}" if article.event_id else "-",
+            article.decision.replace("_", " "),
+            _short(why_of(article, outlets), 90),
+            _short(article.title, 60),
+        ]
+        for article in timeline.articles
+    ]
+    return Table(headers, rows, numeric=frozenset({0}), prose=frozenset({5, 6}))
 
 
-def why_of(article: Article) -> str:
-    """The reason stored with a decision, in words."""
-    why = article.novelty or {}
-    if article.dup_of_id:
-        return f"copy of #{article.dup_of_id}"
-    reason = str(why.get("reason", "")) or _reason_before_events(article.decision, why)
-    if why.get("too_old"):
-        reason += "; found too long after it was published to alert"
-    return reason
-
-
-def _reason_before_events(decision: str, why: dict[str, Any]) -> str:
-    """Articles stored before events kept the numbers and wording they added, not a reason."""
-    if decision == "new_story":
-        return "a new story"
-    numbers = ", ".join(str(n) for n in why.get("new_numbers") or [])
-    if decision == "development":
-        return f"new numbers: {numbers}" if numbers else "new wording"
-    return "more coverage of the story" if decision == "coverage" else ""
+def story_heading(timeline: Timeline) -> str:
+    """The lines above a timeline: the story, and each of its events."""
+    story = timeline.story
+    lines = [
+        f"story {story.id}: {story.title}",
+        f"first seen {stamp(story.first_seen)}, last activity {stamp(story.last_activity)}; "
+        f"{story.articles} articles from {', '.join(story.outlets)}; "
+        f"topics: {', '.join(story.topics) or '-'}",
+    ]
+    lines += [f"event #{n}: {title}" for n, title in sorted(timeline.event_titles.items())]
+    return "\n".join(lines)
 
 
 def alerts_table(alerts: Sequence[Alert]) -> str:
@@ -144,8 +182,10 @@ def alerts_table(alerts: Sequence[Alert]) -> str:
     for alert in alerts:
         if alert.status == "sent":
             when = f"sent {ago(alert.sent_at)}"
-        elif alert.status == "pending":
+        elif alert.status in ("pending", "held"):
             when = f"next {ago(alert.next_attempt_at)}"
+        elif alert.status == "digested":
+            when = "in a digest"
         else:
             when = "given up"
         rows.append(

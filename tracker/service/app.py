@@ -47,7 +47,7 @@ class App:
         self.stories = StoryIndex()
         self.pipeline = Pipeline(watchlist, self.stories)
         self.poller = Poller(db, self.fetcher, self.owner)
-        self.dispatcher = Dispatcher(db, watchlist.channels, self.owner)
+        self.dispatcher = Dispatcher(db, watchlist.channels, self.owner, config_paths)
         # Set by the operations endpoint; without it nothing is counted.
         self.metrics: Metrics | None = None
 
@@ -81,10 +81,10 @@ class App:
         for name, channel in w.channels.items():
             if not channel.enabled:
                 log.warning("channel %s is off: its URL is empty", name)
-            elif channel.digest:
-                log.warning(
-                    "channel %s: digests are not supported yet; alerts are sent as they come", name
-                )
+            elif channel.digest or channel.quiet:
+                timing = [f"a digest {channel.digest}"] if channel.digest else []
+                timing += [f"quiet {channel.quiet}"] if channel.quiet else []
+                log.info("channel %s: %s (%s)", name, ", ".join(timing), channel.timezone)
         for source in w.sources:
             if not source.enabled:
                 log.info("source %s is disabled in the watchlist", source.name)
@@ -107,7 +107,7 @@ class App:
         self.watchlist = watchlist
         self.config_paths = config_paths
         self.pipeline = Pipeline(watchlist, self.stories)
-        self.dispatcher.update_channels(watchlist.channels)
+        self.dispatcher.update_channels(watchlist.channels, config_paths)
 
     @property
     def sources(self) -> list[Source]:

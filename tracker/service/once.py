@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from config import Source
@@ -14,6 +15,10 @@ from tracker.service.poller import CLAIM_CHUNK, Collected, PollReport
 log = logging.getLogger(__name__)
 
 PARALLEL_SOURCES = 8
+
+# Told of each source as its poll ends: how many have ended, of how many, and its report.
+# The command line draws a progress bar with it; the engine knows nothing of terminals.
+PollProgress = Callable[[int, int, PollReport], None]
 
 
 @dataclass(frozen=True)
@@ -34,16 +39,23 @@ class PassSummary:
         return text
 
 
-async def run_once(app: App, only: str | None = None) -> PassSummary:
-    """Poll every source, store what they found, then send what is queued."""
+async def run_once(
+    app: App, only: str | None = None, on_polled: PollProgress | None = None
+) -> PassSummary:
+    """Poll every source, store what they found, then send what is queued. `on_polled`
+    hears of each poll in place of its `[n/N]` log line (a failure is logged all the same)."""
     sources = [s for s in app.sources if only is None or s.name == only]
-    reports = await poll_together(app, sources)
+    reports = await poll_together(app, sources, on_polled=on_polled)
     delivery = await app.dispatch()
     return PassSummary(reports, delivery.sent, delivery.failed + delivery.dead)
 
 
 async def poll_together(
-    app: App, sources: list[Source], *, respect_backoff: bool = False
+    app: App,
+    sources: list[Source],
+    *,
+    respect_backoff: bool = False,
+    on_polled: PollProgress | None = None,
 ) -> list[PollReport]:
     """Poll every source, then store what all of them found in publication order: a first
     start or a backlog decides as if the news had arrived as it was published."""
@@ -62,8 +74,10 @@ async def poll_together(
         report = collected.report
         if report.error:
             log.warning("[%d/%d] %s: failed: %s", read, len(sources), source.name, report.error)
-        elif not report.skipped:
+        elif on_polled is None and not report.skipped:
             log.info("[%d/%d] %s: %d new", read, len(sources), source.name, report.new)
+        if on_polled is not None:
+            on_polled(read, len(sources), report)
         return collected
 
     async def claim(chunk: list[Source]) -> dict[str, SourceClaim | None]:

@@ -17,8 +17,9 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from alerts import AlertPayload, TopicLine, queue_alert
+from alerts.timing import hold_until
 from config import Watchlist
-from storage import Database, models, queries
+from storage import Database, models, queries, search
 from storage.models import url_key
 from storage.types import utcnow
 from tracker.articles.incoming import IncomingArticle
@@ -27,6 +28,7 @@ from tracker.stories.events import Placement, place, quoted_sentences
 from tracker.stories.index import StoryIndex, StoryState
 from tracker.stories.neardup import near_copy_of
 from tracker.text.match import TopicMatch, TopicMatcher
+from tracker.text.search_words import document_of
 from tracker.text.sentences import excerpt
 
 log = logging.getLogger(__name__)
@@ -233,8 +235,10 @@ class Pipeline:
         state.absorb(article, topics, at)
         self.stories.save(session, state, title, now)
         self.stories.save_event(session, event)
-        why = {**placement.to_json(), "event_id": event.event_id}
+        why: dict[str, Any] = {**placement.to_json(), "event_id": event.event_id}
         facts = tuple(quoted_sentences(article, set(placement.new_figures)))
+        if facts and placement.opened:
+            why["new_facts"] = list(facts)  # what the alert quotes, for the timeline too
         return _Placed(
             decision, state.story_id, event.event_id, None, why, alert_topics, "development", facts
         )
@@ -286,8 +290,11 @@ class Pipeline:
                 also=[o for o in also if o != incoming.outlet],
                 new_facts=list(placed.new_facts),
             )
+            urgent = any(self._topics[line.name].urgent for line in lines)
+            # On the wall clock, not a replay's: a channel's quiet hours are the user's.
+            hold = hold_until(channel, utcnow(), urgent=urgent)
             if queue_alert(
-                session, channel_name, placed.story_id, article_id, payload, placed.event_id
+                session, channel_name, placed.story_id, article_id, payload, placed.event_id, hold
             ):
                 queued.append(channel_name)
         return tuple(queued)
@@ -337,6 +344,9 @@ def _store(
             insert(models.ArticleBucket),
             [{"article_id": article_id, "bucket": b} for b in set(article.signature.buckets())],
         )
+    if placed.dup_of is None:  # copies say what their original says: search shows that
+        document = document_of(article.title.tokens, article.tokens)
+        search.write(connection, article_id, document.title, document.body, replace=False)
     if matches:
         connection.execute(
             insert(models.TopicHit),

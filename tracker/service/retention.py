@@ -5,6 +5,7 @@ the content hash (an exact copy arriving later is still a duplicate), the MinHas
 signature and its buckets (a near copy still finds its original), title, URLs and their
 keys (a known link is never fetched again), fact numbers, story, event, decision and
 dates. Stories keep their own state, so none of them reads an article's body again.
+Full-text search keeps the title of an emptied article and forgets its body.
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from config.intervals import format_interval
-from storage import Article, Database
+from storage import Article, Database, search
 from storage.types import utcnow
 from tracker.errors import TrackerError
+from tracker.text.search_words import search_document
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +59,20 @@ def prune_batch(
         .values(text="")
         .execution_options(synchronize_session=False)
     )
+    _search_titles_only(session, ids)
     return len(ids), ids[-1]
+
+
+def _search_titles_only(session: Session, ids: list[int]) -> None:
+    """Search keeps finding an emptied article by its title, and no longer by a body it
+    cannot quote."""
+    originals = select(Article.id, Article.title).where(
+        Article.id.in_(ids), Article.dup_of_id.is_(None)
+    )
+    connection = session.connection()
+    for article_id, title in session.execute(originals):
+        document = search_document(title, "")
+        search.write(connection, article_id, document.title, document.body, replace=True)
 
 
 async def prune_bodies(

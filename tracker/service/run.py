@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_RUNNING
 
+from alerts.timing import release_triggers
 from config import ConfigError, Source, default_config_paths, load_watchlist
 from tracker.errors import TrackerError
 from tracker.service import retention
@@ -93,6 +94,7 @@ class Service:
             max_instances=1,
             coalesce=True,
         )
+        self._schedule_releases()
         endpoint = f", /healthz and /metrics at {self.ops.url}" if self.ops else ""
         log.info(
             "running: %d sources scheduled%s; stop with Ctrl-C or SIGTERM",
@@ -163,6 +165,26 @@ class Service:
             await self.ops.stop()
         await self.app.close()
         log.info("stopped")
+
+    def _schedule_releases(self) -> None:
+        """Wake the dispatcher when a channel's digest period or quiet hours end, in the
+        channel's zone; it releases what they held (and catches up at start)."""
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("__release__:"):
+                job.remove()
+        for name, channel in self.app.watchlist.channels.items():
+            for when, trigger in release_triggers(channel).items():
+                self.scheduler.add_job(
+                    self._release_now,
+                    trigger,
+                    id=f"__release__:{name}:{when}",
+                    misfire_grace_time=None,  # late is better than never
+                    coalesce=True,
+                )
+
+    async def _release_now(self) -> None:
+        # A coroutine, so it runs in the loop: an asyncio.Event is not for other threads.
+        self._wake_dispatcher.set()
 
     def _schedule(self, source: Source, *, first: bool = False) -> None:
         """Poll `source` every interval: the first time within seconds when `first` (a
@@ -267,6 +289,7 @@ class Service:
             )
         old = {s.name: s for s in self.app.sources}
         self.app.apply(watchlist, paths)
+        self._schedule_releases()
         new = {s.name: s for s in self.app.sources}
         for name in old.keys() - new.keys():
             self.scheduler.remove_job(name)

@@ -4,6 +4,7 @@ such a story is judged against its past, and `tracker stories` still says why.""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -66,8 +67,7 @@ def test_the_next_article_of_a_story_from_before_events_is_judged_against_its_pa
         assert past.title == story.title  # not the title of the article that found it
         assert past.story_id == story_id
     monkeypatch.setenv("TRACKER_DATABASE_URL", str(sqlite_db.url))
-    assert main(["stories", "--story", str(story_id)]) == 0
-    out = capsys.readouterr().out
-    first, *later = out.splitlines()[2:]
-    assert "a new story" in first  # the old row had no reason stored
-    assert "coverage of the event" in later[0]
+    assert main(["story", str(story_id), "--json"]) == 0
+    first, later, *_ = json.loads(capsys.readouterr().out)
+    assert "a new story" in first["why"]  # the old row had no reason stored
+    assert "coverage of the event" in later["why"]
