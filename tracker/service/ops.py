@@ -21,11 +21,13 @@ import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from tracker import __version__
 from tracker.errors import TrackerError
 from tracker.service.app import App
+from tracker.service.desk.access import DeskAccess
+from tracker.service.desk.pages import Desk
 from tracker.service.metrics import DatabaseFigures, Metrics, read_figures
 
 log = logging.getLogger(__name__)
@@ -121,7 +123,13 @@ class OpsServer:
         self._check: OneAtATime[None] = OneAtATime(self.database_timeout)
         self._figures: OneAtATime[DatabaseFigures] = OneAtATime(self.database_timeout)
         self._started = time.monotonic()
-        routes = [Route("/healthz", self.healthz), Route("/metrics", self.metrics_page)]
+        routes: list[BaseRoute] = [
+            Route("/healthz", self.healthz),
+            Route("/metrics", self.metrics_page),
+        ]
+        self.desk = DeskAccess.for_address(host)
+        if self.desk.enabled:
+            routes += Desk(self.app, self.desk).routes()
         config = uvicorn.Config(
             Starlette(routes=routes),
             http="h11",
@@ -142,6 +150,11 @@ class OpsServer:
         )
         self._task.add_done_callback(self._ended)
         log.info("operations endpoint listening on %s (/healthz, /metrics)", self.url)
+        if self.desk.enabled:
+            locked = " (token required)" if self.desk.token else ""
+            log.info("desk pages at %s/%s", self.url, locked)
+        else:
+            log.warning("%s", self.desk.why_off)
 
     async def stop(self) -> None:
         self._server.should_exit = True
