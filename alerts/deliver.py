@@ -63,6 +63,10 @@ class ChannelSender:
             raise DeliveryError(name, "apprise cannot use its URL")
         service = self.apprise[0]
         self.html = _wants_html(service)
+        if "overflow=" not in url.lower():
+            # A digest can be longer than a chat service takes (Telegram: 4,096
+            # characters): sent as it is, it would fail every retry and die.
+            service.overflow_mode = apprise.OverflowMode.SPLIT
 
     async def send(self, payload: AlertPayload) -> None:
         if self.template is not None:

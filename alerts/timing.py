@@ -28,19 +28,19 @@ def hold_until(channel: Channel, now: datetime, *, urgent: bool = False) -> date
 
 def next_digest(channel: Channel, now: datetime) -> datetime:
     """The end of the digest period `now` is in: the next full hour, or the next HH:MM."""
-    assert channel.digest is not None
+    at = channel.daily_at
     local = now.astimezone(channel.zone)
-    if channel.digest.strip() == "hourly":
-        due = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    else:
-        due = _next_at(local, _clock(channel.digest.split()[1]))
-    return due.astimezone(UTC)
+    if at is None:  # hourly: the local hour's start, plus an hour of real time (DST-proof)
+        start = local.replace(minute=0, second=0, microsecond=0)
+        return start.astimezone(UTC) + timedelta(hours=1)
+    return _next_at(local, at).astimezone(UTC)
 
 
 def in_quiet_hours(channel: Channel, when: datetime) -> bool:
-    if not channel.quiet:
+    window = channel.quiet_hours
+    if window is None:
         return False
-    start, end = _quiet_window(channel.quiet)
+    start, end = window
     now = when.astimezone(channel.zone).time()
     if start <= end:
         return start <= now < end
@@ -48,28 +48,9 @@ def in_quiet_hours(channel: Channel, when: datetime) -> bool:
 
 
 def quiet_end(channel: Channel, when: datetime) -> datetime:
-    assert channel.quiet is not None
-    _, end = _quiet_window(channel.quiet)
-    return _next_at(when.astimezone(channel.zone), end).astimezone(UTC)
-
-
-def _quiet_window(quiet: str) -> tuple[time, time]:
-    start, end = quiet.split("-")
-    return _clock(start), _clock(end)
-
-
-def _clock(text: str) -> time:
-    hours, minutes = text.strip().split(":")
-    return time(int(hours), int(minutes))
-
-
-def _next_at(local: datetime, at: time) -> datetime:
-    """The first moment after `local` whose wall clock reads `at`, in `local`'s zone."""
-    candidate = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
-    if candidate <= local:
-        day = local.date() + timedelta(days=1)
-        candidate = datetime.combine(day, at, tzinfo=local.tzinfo)
-    return candidate
+    window = channel.quiet_hours
+    assert window is not None
+    return _next_at(when.astimezone(channel.zone), window[1]).astimezone(UTC)
 
 
 def release_triggers(channel: Channel) -> dict[str, CronTrigger]:
@@ -79,12 +60,22 @@ def release_triggers(channel: Channel) -> dict[str, CronTrigger]:
 
     triggers = {}
     if channel.digest:
-        if channel.digest.strip() == "hourly":
-            triggers["digest"] = CronTrigger(minute=0, timezone=channel.zone)
-        else:
-            at = _clock(channel.digest.split()[1])
-            triggers["digest"] = CronTrigger(hour=at.hour, minute=at.minute, timezone=channel.zone)
-    if channel.quiet:
-        _, end = _quiet_window(channel.quiet)
+        at = channel.daily_at
+        triggers["digest"] = (
+            CronTrigger(minute=0, timezone=channel.zone)
+            if at is None
+            else CronTrigger(hour=at.hour, minute=at.minute, timezone=channel.zone)
+        )
+    if channel.quiet_hours is not None:
+        end = channel.quiet_hours[1]
         triggers["quiet"] = CronTrigger(hour=end.hour, minute=end.minute, timezone=channel.zone)
     return triggers
+
+
+def _next_at(local: datetime, at: time) -> datetime:
+    """The first moment after `local` whose wall clock reads `at`, in `local`'s zone."""
+    candidate = local.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    if candidate <= local:
+        day = local.date() + timedelta(days=1)
+        candidate = datetime.combine(day, at, tzinfo=local.tzinfo)
+    return candidate

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 _PART = re.compile(r"(\d+)\s*([smhd])")
 _WHOLE = re.compile(r"\s*(?:\d+\s*[smhd]\s*)+")
@@ -34,3 +34,22 @@ def format_interval(value: timedelta) -> str:
         if count:
             parts.append(f"{count}{unit}")
     return "".join(parts) or "0s"
+
+
+def ago(when: datetime | None, now: datetime | None = None) -> str:
+    """How long ago `when` was ("3 h ago"), or how soon it is ("in 5 min")."""
+    if when is None:
+        return "never"
+    if when.tzinfo is None:  # a database that returns naive times returns them in UTC
+        when = when.replace(tzinfo=UTC)
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    if seconds < 0:
+        return f"in {_span(-seconds)}"
+    return f"{_span(seconds)} ago"
+
+
+def _span(seconds: int) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{seconds // size} {unit}"
+    return f"{seconds} s"

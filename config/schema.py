@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, timedelta, tzinfo
+from datetime import UTC, time, timedelta, tzinfo
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +23,11 @@ from config.intervals import INTERVAL_PATTERN, parse_interval
 NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
 _DIGEST = re.compile(r"^(hourly|daily ([01]\d|2[0-3]):[0-5]\d)$")
 _QUIET = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+
+
+def _clock(text: str) -> time:
+    hours, minutes = text.strip().split(":")
+    return time(int(hours), int(minutes))
 
 
 def _known_zone(name: str) -> str:
@@ -243,6 +248,21 @@ class Channel(_Strict):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def daily_at(self) -> time | None:
+        """The time of day of a daily digest (None: hourly, or no digest)."""
+        if self.digest is None or self.digest.strip() == "hourly":
+            return None
+        return _clock(self.digest.split()[1])
+
+    @property
+    def quiet_hours(self) -> tuple[time, time] | None:
+        """Quiet hours as (start, end) times of day; the end may come before the start."""
+        if self.quiet is None:
+            return None
+        start, end = self.quiet.split("-")
+        return _clock(start), _clock(end)
 
     @property
     def enabled(self) -> bool:

@@ -56,9 +56,12 @@ def render_entries(entries: Sequence[dict[str, str]], indent: int) -> list[str]:
     return [" " * indent + line for line in out.getvalue().splitlines()]
 
 
-def add_feeds(path: Path, feeds: Sequence[OpmlFeed], origin: str) -> Merge:
+def add_feeds(
+    path: Path, feeds: Sequence[OpmlFeed], origin: str, beside: Sequence[Path] = ()
+) -> Merge:
     """Add `feeds` to the watchlist file at `path` as `- name:/feed:` sources; skip a feed
-    the file (or the list before it) already has, and one that is not an http(s) URL."""
+    the file, the watchlist's other files (`beside`) or the list before it already has,
+    and one that is not an http(s) URL. Names are unique across all of them."""
     text = _read(path)
     tree = _load(path, text)
     sources = tree.get("sources")
@@ -67,8 +70,12 @@ def add_feeds(path: Path, feeds: Sequence[OpmlFeed], origin: str) -> Merge:
     if sources and sources.fa.flow_style():
         message = "sources is a [flow, list]: write it as a block list (- name: ...) to import"
         raise ConfigError([ConfigProblem(str(path), *_line_col(tree, "sources"), message)])
-    known = {feed_key(u) for s in sources or [] if isinstance(s, dict) for u in _urls(s)}
-    taken = {str(s.get("name")) for s in sources or [] if isinstance(s, dict)}
+    every = [s for s in sources or [] if isinstance(s, dict)]
+    for other in beside:
+        listed = _load(other, _read(other)).get("sources")
+        every += [s for s in listed or [] if isinstance(s, dict)]
+    known = {feed_key(u) for s in every for u in _urls(s)}
+    taken = {str(s.get("name")) for s in every}
     added: list[Added] = []
     skipped: list[Skipped] = []
     for feed in feeds:

@@ -57,6 +57,11 @@ def list_stories(
     return _summaries(session, stories)
 
 
+def stored_topics(session: Session) -> list[str]:
+    """The topics stored stories matched (a topic since removed from the watchlist too)."""
+    return sorted(session.scalars(select(TopicHit.topic).distinct()))
+
+
 def story_detail(session: Session, story_id: int) -> Timeline | None:
     story = session.get(Story, story_id)
     if story is None:

@@ -261,3 +261,32 @@ def test_check_reports_a_channel_template_that_cannot_render(write_watchlist, ca
     template.write_text("**{{ alert.title | md }}**\n")
     assert main(["check", "--config", str(path)]) == 0
     assert "OK" in capsys.readouterr().out
+
+
+def test_a_digest_longer_than_the_service_takes_arrives_in_parts(sqlite_db, webhook) -> None:
+    """The JSON service takes 32,768 characters a message; a busy day's digest is longer."""
+    many = [
+        _payload(
+            "caesar-act", f"Story {n:03d} " + "word " * 60, f"2026-03-10T{n % 24:02d}:00:00+00:00"
+        )
+        for n in range(120)
+    ]
+    channels = {"desk": Channel(url=webhook.url, digest="hourly")}
+    _hold(sqlite_db, "desk", many, utcnow() - timedelta(seconds=1))
+
+    report = asyncio.run(Dispatcher(sqlite_db, channels, "a").dispatch_due())
+
+    assert report.sent == 1 and report.dead == 0
+    assert len(webhook.messages) > 1
+    text = "".join(m["message"] for m in webhook.messages)
+    assert all(f"Story {n:03d}" in text for n in range(120))
+
+
+def test_hourly_digests_follow_local_hours_in_half_hour_zones_and_across_dst() -> None:
+    kolkata = Channel(url="", digest="hourly", timezone="Asia/Kolkata")  # UTC+5:30
+    at = datetime(2026, 3, 10, 10, 20, tzinfo=ZoneInfo("Asia/Kolkata"))
+    assert hold_until(kolkata, at) == datetime(2026, 3, 10, 11, 0, tzinfo=ZoneInfo("Asia/Kolkata"))
+    berlin = Channel(url="", digest="hourly", timezone="Europe/Berlin")
+    # 25 October 2026, 02:30 CEST (the first of the two 02:30s): the next hour is 02:00 CET.
+    first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert hold_until(berlin, first) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)

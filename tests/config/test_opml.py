@@ -172,3 +172,22 @@ def test_a_file_that_is_not_opml_is_refused_plainly(watchlist, capsys, text, mes
     assert message in err
     assert "export.opml" in err and "Traceback" not in err
     assert watchlist.read_text(encoding="utf-8") == EXAMPLE
+
+
+def test_into_one_file_of_a_folder_the_other_files_count_too(tmp_path, capsys) -> None:
+    folder = tmp_path / "config"
+    folder.mkdir()
+    (folder / "watchlist.yaml").write_text(EXAMPLE, encoding="utf-8")  # has enab-baladi
+    extra = folder / "extra.yaml"
+    extra.write_text(
+        "version: 1\nsources:\n  - name: syria-direct-old\n    feed: https://old.test/f\n"
+    )
+    source = tmp_path / "feeds.opml"
+    source.write_text(READER_EXPORT, encoding="utf-8")
+
+    status = main(["import-opml", str(source), "--into", str(extra), "--config", str(folder)])
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "https://WWW.EnabBaladi.net/feed: already in the watchlist" in out
+    load_watchlist(sorted(folder.glob("*.yaml")))  # one watchlist, no name twice

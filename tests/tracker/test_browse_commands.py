@@ -94,11 +94,6 @@ def test_stories_by_topic_are_the_stories_that_matched_it(database, capsys) -> N
     assert expected and {s["id"] for s in stories} == expected
     assert all("israel-talks" in s["topics"] for s in stories)
 
-    assert _json(capsys, "stories", "--topic", "no-such-topic") == []
-    status, out, err = _run(capsys, "stories", "--topic", "no-such-topic")
-    assert (status, out) == (0, "")
-    assert "no stories on the topic no-such-topic" in err
-
 
 def test_stories_since_a_span_or_a_date(database, capsys, monkeypatch) -> None:
     every = _json(capsys, "stories", "--limit", "100")
@@ -274,3 +269,18 @@ def test_once_in_a_terminal_draws_a_bar_and_piped_logs_each_source(
     assert "2/2" in shown and "\x1b[" in shown  # the bar
     assert "failed: cannot connect" in shown  # log lines still printed
     assert "pass done: 2 sources polled (2 failed)" in shown
+
+
+def test_a_misspelt_topic_is_an_error_that_lists_the_topics(database, capsys) -> None:
+    for command in (["stories"], ["search", "قيصر"]):
+        status, out, err = _run(capsys, *command, "--topic", "caesar")
+        assert (status, out) == (1, "")
+        assert "no stored story matched a topic named 'caesar'" in err
+        assert "caesar-act" in err
+
+
+def test_a_span_reaching_before_year_one_is_a_usage_error(database, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["stories", "--since", "99999999d"])
+    assert exit_.value.code == 2
+    assert "reaches back before year 1" in capsys.readouterr().err

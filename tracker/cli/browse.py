@@ -9,6 +9,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from config import Watchlist
     from storage import Database
 
@@ -20,6 +22,8 @@ def parse_since(text: str) -> datetime:
 
     try:
         return now() - parse_interval(text)
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"{text!r} reaches back before year 1") from None
     except ValueError:
         pass
     try:
@@ -45,6 +49,9 @@ def stories(args: argparse.Namespace, db: Database) -> int:
         return story(args.story, args.json, db)
     try:
         with db.session() as session:
+            if problem := unknown_topic(session, args.topic):
+                print(problem, file=sys.stderr)
+                return 1
             found = list_stories(session, topic=args.topic, since=args.since, limit=args.limit)
     finally:
         db.dispose()
@@ -55,6 +62,19 @@ def stories(args: argparse.Namespace, db: Database) -> int:
     else:
         print("no stories" + _filters(args), file=sys.stderr)
     return 0
+
+
+def unknown_topic(session: Session, topic: str | None) -> str | None:
+    """What to say when `topic` was never matched (most often a typo); None when it was."""
+    from storage.story_views import stored_topics
+
+    if topic is None:
+        return None
+    known = stored_topics(session)
+    if topic in known:
+        return None
+    names = ", ".join(known) or "none yet"
+    return f"error: no stored story matched a topic named {topic!r} (topics: {names})"
 
 
 def _filters(args: argparse.Namespace) -> str:

@@ -24,7 +24,17 @@ def discover(url: str) -> int:
         finally:
             await fetcher.aclose()
 
-    probe = asyncio.run(go())
+    from config.schema import check_http_url
+
+    if "://" not in url:
+        url = f"https://{url}"  # "example.org", as people type it
+    try:
+        url = check_http_url(url)
+        probe = asyncio.run(go())
+    except ValueError as exc:  # a malformed address ("http://[x")
+        problem = str(exc) if str(exc).startswith("invalid URL") else f"invalid URL {url!r}: {exc}"
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
     for note in probe.notes:
         print(f"note: {note}", file=sys.stderr)
     if not probe.offers:

@@ -11,12 +11,22 @@ from tracker.errors import TrackerError
 
 
 def import_opml(args: argparse.Namespace) -> int:
-    from config import default_config_paths
+    from config import ConfigError, default_config_paths
     from config.opml import read_opml
     from config.sources_file import add_feeds
 
+    beside: list[Path] = []
     if args.into:
         into = Path(args.into)
+        try:  # the watchlist's other files: their sources and names count too
+            paths = default_config_paths(args.config)
+        except ConfigError:
+            paths = []
+        # Only when `into` is one of them (or joins their folder): a file elsewhere is
+        # not part of that watchlist.
+        folders = {p.resolve().parent for p in paths}
+        if into.resolve().parent in folders:
+            beside = [p for p in paths if p.resolve() != into.resolve()]
     else:
         paths = default_config_paths(args.config)
         if len(paths) > 1:
@@ -26,7 +36,7 @@ def import_opml(args: argparse.Namespace) -> int:
         data = Path(args.file).read_bytes()
     except OSError as exc:
         raise TrackerError(f"cannot read {args.file}: {exc.strerror}") from None
-    merge = add_feeds(into, read_opml(data, args.file), Path(args.file).name)
+    merge = add_feeds(into, read_opml(data, args.file), Path(args.file).name, beside)
     feeds = "feed" if len(merge.added) == 1 else "feeds"
     print(f"{into}: added {len(merge.added)} {feeds}, skipped {len(merge.skipped)}")
     width = max((len(a.name) for a in merge.added), default=0)

@@ -23,8 +23,13 @@ def search(args: argparse.Namespace, db: Database) -> int:
     if not query_keys(query):
         print(f"error: {query!r} holds no word to search for", file=sys.stderr)
         return 1
+    from tracker.cli.browse import unknown_topic
+
     try:
         with db.session() as session:
+            if problem := unknown_topic(session, args.topic):
+                print(problem, file=sys.stderr)
+                return 1
             found = search_articles(
                 session, query, since=args.since, topic=args.topic, limit=args.limit
             )

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from config import Watchlist
-from config.intervals import format_interval
+from config.intervals import ago, format_interval
 from storage import Alert, queries
 from tracker.stories.why import why_of
 
@@ -49,22 +49,6 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 def stamp(moment: datetime | None) -> str:
     """A stored time as people read it in a table (UTC)."""
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M") if moment else "-"
-
-
-def ago(when: datetime | None, now: datetime | None = None) -> str:
-    if when is None:
-        return "never"
-    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
-    if seconds < 0:
-        return f"in {_span(-seconds)}"
-    return f"{_span(seconds)} ago"
-
-
-def _span(seconds: int) -> str:
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds // size} {unit}"
-    return f"{seconds} s"
 
 
 def _short(text: str | None, limit: int = 60) -> str:

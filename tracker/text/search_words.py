@@ -28,8 +28,17 @@ class SearchDocument:
     body: Positions
 
 
+# PostgreSQL refuses a lexeme of 2,048 bytes or more (a URL or a run of letters pasted
+# without spaces): such a "word" is left out of the index and of queries, on both databases.
+MAX_WORD_BYTES = 2000
+
+
 def positions(words: Sequence[str]) -> Positions:
-    return tuple(tuple(sorted(forms(word))) for word in words)
+    return tuple(tuple(sorted(forms(word))) for word in words if _indexable(word))
+
+
+def _indexable(word: str) -> bool:
+    return len(word.encode("utf-8")) < MAX_WORD_BYTES
 
 
 def search_document(title: str, body: str) -> SearchDocument:
@@ -45,7 +54,7 @@ def document_of(title: Sequence[str], body: Sequence[str]) -> SearchDocument:
 
 def query_keys(query: str) -> tuple[str, ...]:
     """The words a query looks up, in order, each once: «القانون» asks for «قانون»."""
-    return tuple(dict.fromkeys(term_key(token) for token in tokens(query)))
+    return tuple(dict.fromkeys(term_key(token) for token in tokens(query) if _indexable(token)))
 
 
 def closeness(title: str, body: str, keys: Sequence[str]) -> int:

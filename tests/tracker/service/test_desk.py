@@ -161,8 +161,26 @@ def test_a_retry_without_the_csrf_token_is_refused(desk: Desk) -> None:
         client.get("/alerts")  # the browser's CSRF cookie, but not the form's field
         refused = client.post("/alerts/retry", data={"id": str(dead)})
         forged = client.post("/alerts/retry", data={"id": str(dead), "csrf": "guessed"})
-    assert (refused.status_code, forged.status_code) == (403, 403)
+        # The right token, posted by a page of another port of this machine.
+        token = client.cookies["tracker_csrf"]
+        elsewhere = client.post(
+            "/alerts/retry",
+            data={"id": str(dead), "csrf": token},
+            headers={"Origin": "http://127.0.0.1:1"},
+        )
+    assert (refused.status_code, forged.status_code, elsewhere.status_code) == (403, 403, 403)
     assert _status(desk.database, dead) == "dead"
+
+
+def test_on_loopback_the_desk_answers_to_this_machines_names_only(desk: Desk) -> None:
+    port = desk.url.rsplit(":", 1)[1]
+    with httpx.Client(base_url=desk.url, trust_env=False) as client:
+        rebound = client.get("/alerts", headers={"Host": f"attacker.example:{port}"})
+        local = client.get("/alerts", headers={"Host": f"localhost:{port}"})
+        health = client.get("/healthz", headers={"Host": f"attacker.example:{port}"})
+    assert (rebound.status_code, local.status_code) == (421, 200)
+    assert "the service said 500" not in rebound.text
+    assert health.status_code in (200, 503)
 
 
 def test_beyond_this_machine_without_a_token_only_health_and_metrics_answer(

@@ -152,3 +152,8 @@ def test_a_site_with_nothing_to_poll_says_so(httpserver: HTTPServer, capsys) -> 
 def test_an_unreachable_site_is_an_error_in_words(capsys) -> None:
     assert main(["discover", "http://127.0.0.1:9/"]) == 1
     assert "error: cannot connect" in capsys.readouterr().err
+
+
+def test_a_malformed_address_is_an_error_in_words(capsys) -> None:
+    assert main(["discover", "http://[x"]) == 2
+    assert "error: invalid URL 'http://[x'" in capsys.readouterr().err

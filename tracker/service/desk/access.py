@@ -55,6 +55,10 @@ class DeskAccess:
             f"and {TOKEN_VARIABLE} is not set (set it to open the desk with that token)",
         )
 
+    def host_allowed(self, host: str) -> bool:
+        """With a token, any name; without one (loopback), only this machine's names."""
+        return self.token is not None or is_loopback(host)
+
     def session_value(self) -> str:
         """What the login cookie holds: proof of the token, not the token."""
         return hmac.new(self._key, b"desk session", hashlib.sha256).hexdigest()

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from markupsafe import Markup
 from starlette.requests import Request
@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from alerts import outbox
 from alerts.render import is_arabic
-from config.intervals import parse_interval
+from config.intervals import ago, parse_interval
 from tracker.service.app import App
 from tracker.service.desk import reads
 from tracker.service.desk.access import (
@@ -50,9 +50,7 @@ class Desk:
         self.app = app
         self.access = access
         self.templates = Jinja2Templates(directory=TEMPLATES)
-        self.templates.env.filters.update(
-            when=_when, ago=_ago, direction=_direction, marked=_marked
-        )
+        self.templates.env.filters.update(when=_when, ago=ago, direction=_direction, marked=_marked)
 
     def routes(self) -> list[BaseRoute]:
         guarded = self._guarded
@@ -68,6 +66,10 @@ class Desk:
 
     def _guarded(self, handler: Handler) -> Handler:
         async def guarded(request: Request) -> Response:
+            if not self.access.host_allowed(_host(request)):
+                # Open on loopback only to this machine's names: a page whose name was
+                # re-pointed at 127.0.0.1 (DNS rebinding) must not read the desk.
+                return HTMLResponse("this desk answers to localhost only", 421)
             cookie = request.cookies.get(SESSION_COOKIE)
             if not self.access.allows(request.headers.get("authorization"), cookie):
                 return self._page(request, "login.html", {"next": request.url.path}, 401)
@@ -151,7 +153,9 @@ class Desk:
     async def retry(self, request: Request) -> Response:
         form = await _form(request)
         submitted = form.get(CSRF_FIELD)
-        if not csrf_matches(request.cookies.get(CSRF_COOKIE), str(submitted or "")):
+        if not _same_origin(request) or not csrf_matches(
+            request.cookies.get(CSRF_COOKIE), str(submitted or "")
+        ):
             log.warning("desk: a retry without a valid CSRF token was refused")
             return HTMLResponse("refused: the form is stale or came from another site", 403)
         alert_id = str(form.get("id") or "")
@@ -182,11 +186,34 @@ async def _form(request: Request) -> dict[str, str]:
     Read here rather than with Starlette's parser, which needs python-multipart."""
     if not request.headers.get("content-type", "").startswith(FORM_TYPE):
         return {}
-    body = await request.body()
-    if len(body) > MAX_FORM_BYTES:
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_FORM_BYTES:
         return {}
+    body = b""
+    async for chunk in request.stream():  # capped as it is read, whatever it declared
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return {}
     fields = parse_qs(body.decode("utf-8", errors="replace"), max_num_fields=10)
     return {name: values[0] for name, values in fields.items()}
+
+
+def _host(request: Request) -> str:
+    """The name the browser asked for, without its port."""
+    host = request.headers.get("host", "")
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0]
+
+
+def _same_origin(request: Request) -> bool:
+    """A POST from the desk's own page: its Origin (or Referer), when the browser sends
+    one, names the host it was posted to. Another port of 127.0.0.1 is same-site, so
+    SameSite cookies alone would let its pages post here."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
+    if not origin:
+        return True  # a browser sends Origin on every cross-site POST: none is not one
+    return urlsplit(origin).netloc == request.headers.get("host", "")
 
 
 def _when(moment: datetime | None) -> str:
@@ -195,23 +222,6 @@ def _when(moment: datetime | None) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).strftime("%d %b %H:%M UTC")
-
-
-def _ago(moment: datetime | None) -> str:
-    if moment is None:
-        return "never"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    seconds = int((datetime.now(UTC) - moment).total_seconds())
-    future = seconds < 0
-    seconds = abs(seconds)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            span = f"{seconds // size} {unit}"
-            break
-    else:
-        span = f"{seconds} s"
-    return f"in {span}" if future else f"{span} ago"
 
 
 def _marked(snippet: Snippet | None) -> Markup:
