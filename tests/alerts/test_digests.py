@@ -290,3 +290,46 @@ def test_hourly_digests_follow_local_hours_in_half_hour_zones_and_across_dst() -
     # 25 October 2026, 02:30 CEST (the first of the two 02:30s): the next hour is 02:00 CET.
     first = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
     assert hold_until(berlin, first) == datetime(2026, 10, 25, 1, 0, tzinfo=UTC)
+
+
+def test_quiet_hours_hold_alerts_across_a_restart_and_send_them_once(
+    tmp_path, news_site, webhook
+) -> None:
+    """`tracker once` finds two stories in quiet hours: held. A later run, after the quiet
+    hours, sends one message with both; the run after that sends nothing more."""
+    from tests.support.corpus import record
+    from tests.support.process import run_tracker
+    from tests.support.watchlists import topics_yaml
+
+    news_site.add_feed("/wire/feed.xml", [record("a001"), record("a065")])
+    now = datetime.now(UTC)
+    quiet = f"{(now - timedelta(hours=1)):%H:%M}-{(now + timedelta(hours=2)):%H:%M}"
+    config = tmp_path / "watchlist.yaml"
+    config.write_text(
+        "version: 1\n"
+        "defaults: {max_age: off}\n"
+        f"channels:\n  desk:\n    url: '{webhook.url}'\n    quiet: '{quiet}'\n"
+        f"sources:\n  - name: wire-ar\n    feed: {news_site.url('/wire/feed.xml')}\n"
+        + topics_yaml(),
+        encoding="utf-8",
+    )
+    database = f"sqlite:///{tmp_path / 'tracker.db'}"
+
+    first = run_tracker(["once", "--config", str(config)], tmp_path, database)
+    held = list(webhook.messages)
+    db = Database(database)
+    try:
+        with db.session() as session:
+            statuses = sorted(session.scalars(select(Alert.status)))
+        _the_period_ends(db)  # the quiet hours are over
+    finally:
+        db.dispose()
+    second = run_tracker(["once", "--config", str(config)], tmp_path, database)
+    third = run_tracker(["once", "--config", str(config)], tmp_path, database)
+
+    assert first.returncode == second.returncode == third.returncode == 0, first.stderr
+    assert (held, statuses) == ([], ["held", "held"])
+    [message] = webhook.messages
+    assert message["title"] == "Digest: 2 new stories"
+    assert record("a001")["title"] in message["message"]
+    assert record("a065")["title"] in message["message"]
