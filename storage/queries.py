@@ -12,24 +12,12 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.leases import lease_is_free
-from storage.models import Article, SourceState, Story, TopicHit, url_key
+from storage.models import Article, SourceState, url_key
 from storage.types import utcnow
 
 # Longer than a poll takes (a listing and its pages, each under a minute's timeout): a
 # replica that dies mid-poll hands its sources on when their leases run out.
 SOURCE_LEASE = timedelta(minutes=10)
-
-
-def source_state(session: Session, name: str, kind: str, url: str) -> SourceState:
-    """The stored state of a source, created on first use; validators reset if its URL moved."""
-    state = session.scalar(select(SourceState).where(SourceState.name == name))
-    if state is None:
-        state = SourceState(name=name, kind=kind, url=url, consecutive_failures=0)
-        session.add(state)
-        session.flush()
-    else:
-        _follow_move(state, kind, url)
-    return state
 
 
 def _follow_move(state: SourceState, kind: str, url: str) -> None:
@@ -289,28 +277,6 @@ def source_rows(session: Session) -> dict[str, SourceRow]:
         s.name: SourceRow(s, counts.get(s.id, 0))
         for s in session.scalars(select(SourceState).order_by(SourceState.name))
     }
-
-
-@dataclass(frozen=True)
-class StoryRow:
-    story: Story
-    articles: int
-    outlets: list[str]
-    topics: list[str]
-
-
-def recent_stories(session: Session, limit: int = 30) -> list[StoryRow]:
-    stories = session.scalars(select(Story).order_by(Story.updated_at.desc()).limit(limit)).all()
-    rows = []
-    for story in stories:
-        outlets = session.scalars(
-            select(Article.outlet).where(Article.story_id == story.id).order_by(Article.id)
-        ).all()
-        topics = session.scalars(
-            select(TopicHit.topic).where(TopicHit.story_id == story.id).distinct()
-        ).all()
-        rows.append(StoryRow(story, len(outlets), list(dict.fromkeys(outlets)), sorted(topics)))
-    return rows
 
 
 def story_timeline(session: Session, story_id: int) -> list[Article]:

@@ -27,6 +27,7 @@ class StorySummary:
     developments: int  # articles that opened an event after the first
     outlets: list[str]  # in the order they first covered it
     topics: list[str]
+    languages: list[str]
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,16 @@ def _summaries(session: Session, stories: Sequence[Story]) -> list[StorySummary]
     outlets: dict[int, list[str]] = defaultdict(list)
     articles: dict[int, int] = defaultdict(int)
     developments: dict[int, int] = defaultdict(int)
+    languages: dict[int, set[str]] = defaultdict(set)
     rows = session.execute(
-        select(Article.story_id, Article.outlet, Article.decision)
+        select(Article.story_id, Article.outlet, Article.decision, Article.lang)
         .where(Article.story_id.in_(ids))
         .order_by(Article.id)
     )
-    for story_id, outlet, decision in rows:
+    for story_id, outlet, decision, lang in rows:
         articles[story_id] += 1
+        if lang:
+            languages[story_id].add(lang)
         developments[story_id] += decision == "development"
         if outlet not in outlets[story_id]:
             outlets[story_id].append(outlet)
@@ -123,6 +127,7 @@ def _summaries(session: Session, stories: Sequence[Story]) -> list[StorySummary]
             developments=developments[s.id],
             outlets=outlets[s.id],
             topics=topics[s.id],
+            languages=sorted(languages[s.id]),
         )
         for s in stories
     ]

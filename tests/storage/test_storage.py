@@ -555,7 +555,7 @@ def load_state(db, name="wire") -> SourceState:
 
 def test_record_poll_counts_failures_and_success_resets_them(db):
     with db.session() as session:
-        state_id = queries.source_state(session, "wire", "feed", "https://wire.example/feed").id
+        state_id = _claim(session, "https://wire.example/feed").id
     due = datetime(2030, 1, 1, 12, 15, tzinfo=UTC)
 
     for _ in range(2):
@@ -586,16 +586,23 @@ def test_record_poll_counts_failures_and_success_resets_them(db):
     assert failing_again.etag == '"v7"'
 
 
+def _claim(session, url: str) -> SourceState:
+    """The source's row as a claim finds (or creates) it, leased to one owner."""
+    claim = queries.claim_source(session, "wire", "feed", url, "host:1:me")
+    assert claim is not None
+    return claim.state
+
+
 def test_source_state_is_created_once_and_forgets_validators_when_moved(db):
     with db.session() as session:
-        first = queries.source_state(session, "wire", "feed", "https://wire.example/feed").id
+        first = _claim(session, "https://wire.example/feed").id
         queries.record_poll(session, first, error=None, etag='"v1"')
     with db.session() as session:
-        again = queries.source_state(session, "wire", "feed", "https://wire.example/feed")
+        again = _claim(session, "https://wire.example/feed")
         assert again.id == first
         assert again.etag == '"v1"'
     with db.session() as session:
-        moved = queries.source_state(session, "wire", "feed", "https://wire.example/rss")
+        moved = _claim(session, "https://wire.example/rss")
         assert moved.id == first
 
     stored = load_state(db)

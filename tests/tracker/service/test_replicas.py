@@ -116,7 +116,7 @@ def test_a_source_claimed_by_one_replica_is_passed_over_by_another(postgres_url:
     try:
         first, second = "host-a:1:aaaaaa", "host-b:2:bbbbbb"
         with db.session() as session:
-            queries.source_state(session, "wire", "rss", "http://x.test/f")
+            session.add(SourceState(name="wire", kind="rss", url="http://x.test/f"))
         with db.session() as session:
             claim = queries.claim_source(session, "wire", "rss", "http://x.test/f", first)
             assert claim is not None and claim.passed_over is None

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from config import Watchlist, load_watchlist
-from storage import Database, queries
+from storage import Database
+from storage.story_views import list_stories
 from tests.support.corpus import fresh, incoming, record
 from tests.support.site import NewsSite
 from tests.support.watchlists import topics_yaml
@@ -131,7 +132,7 @@ def test_a_back_catalogue_older_than_max_age_is_stored_but_alerts_nothing(
     db = Database(f"sqlite:///{tmp_path / 'tracker.db'}")
     try:
         with db.session() as session:
-            titles = [row.story.title for row in queries.recent_stories(session)]
+            titles = [story.title for story in list_stories(session)]
     finally:
         db.dispose()
     assert record("a065")["title"] in titles  # grouped and shown all the same

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,29 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts import outbox
-from storage import Alert, Article, queries
+from storage import Alert, queries
 from storage.story_views import StorySummary, Timeline, list_stories, story_detail
-
-
-@dataclass(frozen=True)
-class StoryRow:
-    summary: StorySummary
-    languages: list[str]
 
 
 def stories(
     session: Session, topic: str | None, since: datetime | None, limit: int
-) -> list[StoryRow]:
-    summaries = list_stories(session, topic=topic, since=since, limit=limit)
-    languages: dict[int, set[str]] = defaultdict(set)
-    ids = [s.id for s in summaries]
-    if ids:
-        for story_id, lang in session.execute(
-            select(Article.story_id, Article.lang).where(Article.story_id.in_(ids)).distinct()
-        ):
-            if lang:
-                languages[story_id].add(lang)
-    return [StoryRow(s, sorted(languages[s.id])) for s in summaries]
+) -> list[StorySummary]:
+    return list_stories(session, topic=topic, since=since, limit=limit)
 
 
 @dataclass(frozen=True)
