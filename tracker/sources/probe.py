@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 from selectolax.lexbor import LexborHTMLParser
 
@@ -24,6 +23,7 @@ from tracker.errors import DiscoverError, FetchError
 from tracker.sources.discover import Candidate, read_feed, read_sitemap
 from tracker.sources.fetch import Fetched, Fetcher
 from tracker.sources.netguard import source_is_internal
+from tracker.sources.robots import read_robots
 
 COMMON_FEED_PATHS = ("/feed", "/rss", "/rss.xml", "/feed.xml", "/atom.xml", "/index.xml")
 _FEED_TYPES = ("application/rss+xml", "application/atom+xml")
@@ -106,9 +106,8 @@ class _Reader:
         fetched = await self.fetch(url, quiet=True)
         if fetched is None:
             return []
-        rules = RobotFileParser()
-        rules.parse(decode_html(fetched.body, fetched.content_type).splitlines())
-        return [absolute_url(link, fetched.url) for link in rules.site_maps() or []]
+        sitemaps = read_robots(fetched).site_maps() or []
+        return [absolute_url(link, fetched.url) for link in sitemaps]
 
     async def sitemap(self, url: str, found: str, quiet: bool = False, depth: int = 0) -> None:
         fetched = await self.fetch(url, quiet)

@@ -14,7 +14,7 @@ from urllib.robotparser import RobotFileParser
 
 from tracker.articles.decode import decode_html
 from tracker.errors import FetchError
-from tracker.sources.fetch import Fetcher
+from tracker.sources.fetch import Fetched, Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +43,11 @@ class RobotsRules:
         except FetchError as exc:
             log.debug("no robots.txt rules for %s: %s", origin, exc.reason)
             return None
-        rules = RobotFileParser()
-        rules.parse(decode_html(fetched.body, fetched.content_type).splitlines())
-        return rules
+        return read_robots(fetched)
+
+
+def read_robots(fetched: Fetched) -> RobotFileParser:
+    """A fetched robots.txt's rules (and the sitemaps it names)."""
+    rules = RobotFileParser()
+    rules.parse(decode_html(fetched.body, fetched.content_type).splitlines())
+    return rules
