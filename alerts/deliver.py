@@ -12,10 +12,10 @@ import apprise
 
 from alerts import outbox
 from alerts.render import (
+    HTML_TEMPLATE,
+    MARKDOWN_TEMPLATE,
     AlertPayload,
     is_html_template,
-    render_html,
-    render_markdown,
     render_title,
     render_with,
     sample_alert,
@@ -57,25 +57,21 @@ class ChannelSender:
 
     def __init__(self, name: str, url: str, template: Path | None = None) -> None:
         self.name = name
-        self.template = template  # the channel's own, else the service's kind of message
         self.apprise = apprise.Apprise()
         if not self.apprise.add(url):
             raise DeliveryError(name, "apprise cannot use its URL")
         service = self.apprise[0]
-        self.html = _wants_html(service)
+        # The channel's own template, else the kind of message its service takes.
+        default = HTML_TEMPLATE if _wants_html(service) else MARKDOWN_TEMPLATE
+        self.template = template or default
         if "overflow=" not in url.lower():
             # A digest can be longer than a chat service takes (Telegram: 4,096
             # characters): sent as it is, it would fail every retry and die.
             service.overflow_mode = apprise.OverflowMode.SPLIT
 
     async def send(self, payload: AlertPayload) -> None:
-        if self.template is not None:
-            html = is_html_template(self.template)
-            body = self._render(payload)
-        elif self.html:
-            html, body = True, render_html(payload)
-        else:
-            html, body = False, render_markdown(payload)
+        body = self._render(payload)
+        html = is_html_template(self.template)
         body_format = apprise.NotifyFormat.HTML if html else apprise.NotifyFormat.MARKDOWN
         try:
             result = await self.apprise.async_notify(
@@ -91,10 +87,9 @@ class ChannelSender:
             raise DeliveryError(self.name, _failure_reason(result))
 
     def _render(self, payload: AlertPayload) -> str:
-        assert self.template is not None
         try:
             return render_with(self.template, payload)
-        except Exception as exc:  # a template the user broke after `tracker check`
+        except Exception as exc:  # a channel template broken after `tracker check`
             raise DeliveryError(self.name, f"its template {self.template}: {exc}") from exc
 
 

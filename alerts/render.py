@@ -130,16 +130,20 @@ def render_title(payload: AlertPayload) -> str:
     return f"{label} · {topics}: {payload.title}" if topics else f"{label}: {payload.title}"
 
 
-def render_markdown(payload: AlertPayload, template: Path | None = None) -> str:
-    return _render(_template(template or TEMPLATES / "alert.md.j2"), payload)
+MARKDOWN_TEMPLATE = TEMPLATES / "alert.md.j2"  # chat
+HTML_TEMPLATE = TEMPLATES / "alert.html.j2"  # e-mail
 
 
-def render_html(payload: AlertPayload, template: Path | None = None) -> str:
-    return _render(_template(template or TEMPLATES / "alert.html.j2"), payload)
+def render_markdown(payload: AlertPayload) -> str:
+    return render_with(MARKDOWN_TEMPLATE, payload)
+
+
+def render_html(payload: AlertPayload) -> str:
+    return render_with(HTML_TEMPLATE, payload)
 
 
 def render_with(template: Path, payload: AlertPayload) -> str:
-    """A channel's own template, Markdown or HTML by its name (*.md.j2, *.html.j2)."""
+    """A message from a template, Markdown or HTML by its name (*.md.j2, *.html.j2)."""
     return _render(_template(template), payload)
 
 
