@@ -16,7 +16,8 @@ evidence of a new happening:
   story, at least half of its title too, and the story has been quiet for a few hours (a
   rewrite of a known event restates the event in its title, whatever its lead adds).
 
-An analysis, explainer or question piece never opens an event: it restates. Everything
+An analysis, explainer or question piece never opens an event: it restates (its title,
+the section in its link or the label above its lead says what it is). Everything
 else joins the event nearest in time. Each decision keeps its reason, shown in
 `tracker stories --story ID` and in the alert.
 """
@@ -49,11 +50,13 @@ MIN_QUOTED_WORDS = 4
 FIGURE_QUIET = timedelta(hours=6)
 # Analysis, explainers, questions and timelines restate what happened; outlets say so in
 # the title or file them under such a section of their site.
+_LABEL = r"^\W*(?:تحليل|analysis|analyse|analiz|explainer|opinion|رأي|timeline)\b"
 _RESTATEMENT = re.compile(
-    r"^\W*(?:تحليل|analysis|analyse|analiz|explainer|opinion|رأي|timeline)\b|تحليل\s*[|:]|"
-    r"[?؟]|ماذا|what next|q&a|أسئلة وأجوبة",
-    re.IGNORECASE,
+    _LABEL + r"|تحليل\s*[|:]|[?؟]|ماذا|what next|q&a|أسئلة وأجوبة", re.IGNORECASE
 )
+# The same labels as a kicker: a short line above the lead ("Analysis · 6 min read").
+_KICKER = re.compile(_LABEL, re.IGNORECASE)
+KICKER_WORDS = 6
 _RESTATEMENT_PATH = re.compile(
     r"(?:^|[/_-])(?:analysis|analyse|opinion|opinions|explainer|explained|timeline|qa|"
     r"what-next|what-(?:is|are|does|do)|features?|comment|column|editorial)(?:$|[/_-])",
@@ -168,7 +171,11 @@ def place(
 
     # The outlet's own title and section say so; a lead standing in for a title does not.
     path = urlsplit(article.incoming.link or article.incoming.url).path
-    restates = bool(_RESTATEMENT.search(article.own_title.text) or _RESTATEMENT_PATH.search(path))
+    restates = bool(
+        _RESTATEMENT.search(article.own_title.text)
+        or _RESTATEMENT_PATH.search(path)
+        or any(_KICKER.match(kicker) for kicker in _kickers(article))
+    )
     minor = _minor_language(article.lang, lang_counts)
     follows = minor or _follows(article, events, at)
 
@@ -206,6 +213,12 @@ def place(
     if follows:
         return decided(False, "it tells the latest event in another language")
     return decided(False, f"coverage of the event {quiet_hours:g} h away")
+
+
+def _kickers(article: ArticleText) -> list[str]:
+    """The short lines above the lead: a site's name, its section, the reading time."""
+    above = zip(article.paragraphs[: article.lead_index], article.paragraph_tokens, strict=False)
+    return [" ".join(s.text for s in p) for p, tokens in above if len(tokens) <= KICKER_WORDS]
 
 
 def _new_share(words: frozenset[str] | set[str], known: set[str]) -> float | None:

@@ -53,6 +53,21 @@ _MULTIPLIERS = {
     **dict.fromkeys(("مليون", "مليونا", "ملايين", "million", "millions", "milyon"), 1_000_000),
     **dict.fromkeys(("مليار", "مليارا", "billion", "billions", "milliard", "milyar"), 10**9),
 }
+# Round figures written as words, in their normalised forms: «نحو مئة جريح» is 100, «ألف»
+# alone a thousand (after a number it multiplies: «89 ألفاً»).
+_ROUND_WORDS = {
+    **dict.fromkeys(("ميه", "مايه", "hundred"), 100),
+    **dict.fromkeys(("ميتين", "ميتان", "ميتي", "مايتين", "مايتان", "مايتي"), 200),
+    **{
+        f"{unit}{hundred}": value * 100
+        for unit, value in (("ثلاث", 3), ("اربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7),
+                            ("ثماني", 8), ("ثمان", 8), ("تسع", 9))
+        for hundred in ("ميه", "مايه")
+    },
+    **dict.fromkeys(("الف", "thousand"), 1_000),
+    **dict.fromkeys(("الفين", "الفان", "الفي"), 2_000),
+}  # fmt: skip
+_ENGLISH_ROUND = {"hundred", "thousand"}  # a figure only as "a hundred": "three hundred"
 _THREE_DIGITS = re.compile(r"^\d{3}$")
 _DECIMAL_DIGITS = re.compile(r"^\d{1,2}$")
 _SAME_FACT = 0.1  # figures this close state one fact ("460", "nearly 500")
@@ -60,13 +75,24 @@ _SAME_FACT = 0.1  # figures this close state one fact ("460", "nearly 500")
 
 def quantities(tokens: Sequence[str]) -> set[int]:
     """The fact numbers among normalised tokens as values: groups written with a space or a
-    dot are joined ("1 426", "1.968"), and a thousand or million word after a number, or
-    after a decimal ("1.5 million", which normalising splits), multiplies it."""
+    dot are joined ("1 426", "1.968"), a thousand or million word after a number, or after
+    a decimal ("1.5 million", which normalising splits), multiplies it, and a round figure
+    written as a word («مئة», "a hundred") counts as its value."""
     found = set()
     index = 0
     while index < len(tokens):
         start, token = index, tokens[index]
         index += 1
+        before = tokens[start - 1] if start else ""
+        if (
+            token in _ROUND_WORDS
+            and not before.isdigit()
+            and (token not in _ENGLISH_ROUND or before in ("a", "one"))
+        ):
+            factor = _MULTIPLIERS.get(tokens[index], 1) if index < len(tokens) else 1
+            index += factor > 1
+            found.add(_ROUND_WORDS[token] * factor)
+            continue
         if not token.isdigit() or _is_calendar(tokens, start):
             continue
         digits = token

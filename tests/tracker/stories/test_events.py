@@ -69,6 +69,24 @@ def test_an_analysis_restates_whatever_it_says() -> None:
     assert not by_section.opened and by_section.restates
 
 
+def test_an_analysis_labelled_above_its_lead_restates() -> None:
+    story = story_of(article("RSF takes El Fasher"))
+    labelled = article(
+        "El Fasher: numbers that answer some questions",
+        f"THE MONITOR\n\nAnalysis · 6 min read\n\n{LEAD}",
+    )
+    # A site's menu is no label, even when one of its sections is "Analysis".
+    menu = article(
+        "El Fasher: numbers that answer some questions",
+        f"Home | News | Analysis | Opinion | Sport | Video\n\n{LEAD}",
+    )
+
+    placed, unlabelled = place(labelled, story, COUNTS, T0), place(menu, story, COUNTS, T0)
+
+    assert not placed.opened and placed.restates
+    assert unlabelled.opened and not unlabelled.restates
+
+
 def test_an_untitled_article_is_judged_by_its_lead_but_its_lead_is_no_title() -> None:
     # A question in the lead is not an explainer's headline; its figure is still news.
     lead = "Who will protect civilians now? The UN said 460 people were killed in El Fasher."

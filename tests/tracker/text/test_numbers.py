@@ -28,6 +28,24 @@ def test_grouped_and_multiplied_figures_read_as_their_value(text, expected) -> N
     assert figures(text) == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("قتل 37 وأصيب نحو مئة آخرين", {37, 100}),
+        ("أكثر من مائة جريح", {100}),
+        ("ثلاثمئة أسير", {300}),
+        ("مئة ألف نازح", {100_000}),
+        ("نحو ألف قتيل", {1_000}),
+        ("أكثر من ألفي معتقل", {2_000}),
+        ("a hundred people", {100}),
+        ("three hundred people", set()),  # not "a hundred": spelled out, no figure read
+    ],
+)
+def test_round_figures_written_as_words_read_as_their_value(text, expected) -> None:
+    # «نحو مئة جريح» in one report, "100 wounded" in the next: one figure, not a new one.
+    assert figures(text) == expected
+
+
 def test_only_a_whole_multiplier_word_multiplies() -> None:
     # «الفصائل» (the factions) begins like «ألف», "binaları" like Turkish "bin".
     assert figures("12 الفصائل المسلحة") == {12}
