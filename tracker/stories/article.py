@@ -104,6 +104,11 @@ class ArticleText:
         return frozenset(quantities(self.title.tokens))
 
     @cached_property
+    def leading_quantities(self) -> frozenset[int]:
+        """The figures it leads with: its title's, else (a title stating none) its lead's."""
+        return self.title_quantities or frozenset(quantities(self.lead_tokens))
+
+    @cached_property
     def quantities(self) -> frozenset[int]:
         """The figures the article states in its title and real paragraphs (not in the
         short lines of furniture: a weather box, a ticker, a view count)."""

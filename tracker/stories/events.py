@@ -7,9 +7,10 @@ or two after. Outlets cite other figures for the same fact, recap earlier events
 their text in furniture with numbers in it. So an article opens a new event only on
 evidence of a new happening:
 
-- its title states a figure the story has never stated, not even roughly (a tenth apart
-  is one fact told two ways: "460 killed", "nearly 500"); figures further down are often
-  a toll updated or a detail of the same happening;
+- its title (or, when the title states none, its lead) states a figure the story has
+  never stated, not even roughly (a tenth apart is one fact told two ways: "460 killed",
+  "nearly 500"); figures further down are often a toll updated or a detail of the same
+  happening;
 - or the story had gone quiet (no article within QUIET of it, either way in time: articles
   arrive out of order) and the article is not a translation following the latest event;
 - or, in a language the story already speaks, most of its title and lead is new to the
@@ -160,7 +161,7 @@ def place(
     added = {int(n) for n in update.added_numbers} if update else set()
     new_figures = sorted(
         v
-        for v in article.title_quantities | added
+        for v in article.leading_quantities | added
         if v >= MIN_FIGURE and not states_known(v, known_figures)
     )
     head_words = {f for f in article.features.head if f.startswith(LANGUAGE_BOUND)}

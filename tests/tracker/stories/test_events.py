@@ -50,6 +50,24 @@ def test_a_new_figure_in_the_title_after_hours_opens_an_event() -> None:
     assert placed.new_figures == [460]
 
 
+def test_a_title_without_figures_leaves_them_to_the_lead() -> None:
+    story = story_of(article("Iraqis vote in parliamentary election"))
+    story.events[0].last_at = T0 - timedelta(hours=12)  # not quiet enough for silence alone
+    lead = "The electoral commission said turnout reached 56 percent across the country."
+
+    untitled_figure = article("Turnout in Iraq's election", lead)
+    titled = article("460 voted", lead)
+    story.words |= {*untitled_figure.features.weights, *titled.features.weights}  # no new words
+
+    untold = place(untitled_figure, story, COUNTS, T0)
+    # A title leading with a known figure says what the article is about.
+    story.figures.add(460)
+    told = place(titled, story, COUNTS, T0)
+
+    assert untold.opened and untold.new_figures == [56]
+    assert not told.opened and told.new_figures == []
+
+
 def test_a_figure_rounded_another_way_is_the_same_fact() -> None:
     story = story_of(article("UN says 460 killed in El Fasher hospital"))
     placed = place(article("Nearly 500 killed in El Fasher hospital"), story, COUNTS, T0)
