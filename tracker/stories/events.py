@@ -17,6 +17,9 @@ evidence of a new happening:
   story, at least half of its title too, and the story has been quiet for a few hours (a
   rewrite of a known event restates the event in its title, whatever its lead adds).
 
+New figures and new wording count only once the story holds two reports: what a second
+report adds to a flash or a local scoop of a few lines, the first had left out.
+
 An analysis, explainer or question piece never opens an event: it restates (its title,
 the section in its link or the label above its lead says what it is). Everything
 else joins the event nearest in time. Each decision keeps its reason, shown in
@@ -47,6 +50,7 @@ MINOR_SHARE = 0.15  # a language this rare among the open stories follows the ne
 MINOR_AFTER = 5  # articles the open stories need before a language counts as rare
 QUOTED_SENTENCES = 2  # an alert quotes at most this many sentences
 MIN_QUOTED_WORDS = 4
+TOLD_BY = 2  # articles a story needs before new figures or wording alone make an event
 # Within hours of an event, a new figure is most often that event's toll or count updated.
 FIGURE_QUIET = timedelta(hours=6)
 # Analysis, explainers, questions and timelines restate what happened; outlets say so in
@@ -137,6 +141,7 @@ class StoryView(Protocol):
 
     events: list[EventState]
     langs: set[str]
+    articles: int  # absorbed so far (copies are not)
 
     def known_figures(self, at: datetime) -> set[int]: ...
 
@@ -192,25 +197,33 @@ def place(
         # Found after the event it precedes: most likely its source, which a faster
         # outlet's copy or rewrite brought in first.
         return decided(False, f"published {quiet_hours:g} h before the event it joins")
-    if new_figures and quiet >= FIGURE_QUIET and not minor:
+    figures_new = bool(new_figures) and quiet >= FIGURE_QUIET and not minor
+    # Wording new to the story, after a pause: longer after an event told in another
+    # language, which outlets translate within hours.
+    pause = FOLLOWING / 2 if follows else WORDS_QUIET
+    words_new = (
+        share is not None
+        and share >= NEW_WORD_SHARE
+        and (title_share is None or title_share >= NEW_TITLE_SHARE)
+        and quiet >= pause
+        and not minor
+    )
+    # A story of one report has told little (a flash, a local scoop of a few lines): another
+    # report's figures and words are new because the first left them out. (An update of that
+    # report adds only what it did not know yet.)
+    young = story.articles < TOLD_BY and update is None
+    if figures_new and not young:
         figures = ", ".join(map(str, new_figures))
         if update is not None and added.intersection(new_figures):
             return decided(True, f"an update of #{update.article_id} adds {figures}")
         return decided(True, f"new figures: {figures}")
     if quiet >= QUIET and not follows:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
-    # Wording new to the story, after a pause: longer after an event told in another
-    # language, which outlets translate within hours.
-    pause = FOLLOWING / 2 if follows else WORDS_QUIET
-    if (
-        share is not None
-        and share >= NEW_WORD_SHARE
-        and (title_share is None or title_share >= NEW_TITLE_SHARE)
-        and quiet >= pause
-        and not minor
-    ):
+    if words_new and not young:
         title = f", {title_share:.0%} of its title" if title_share is not None else ""
         return decided(True, f"{share:.0%} of its title and lead is new{title}")
+    if young and (figures_new or words_new):
+        return decided(False, "what it adds, the story's one report so far had left out")
     if follows:
         return decided(False, "it tells the latest event in another language")
     return decided(False, f"coverage of the event {quiet_hours:g} h away")

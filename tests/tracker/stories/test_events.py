@@ -25,6 +25,7 @@ class Story:
     langs: set[str] = field(default_factory=lambda: {"en"})
     figures: set[int] = field(default_factory=set)
     words: set[str] = field(default_factory=set)
+    articles: int = 5
 
     def known_figures(self, at: datetime) -> set[int]:
         return self.figures
@@ -66,6 +67,27 @@ def test_a_title_without_figures_leaves_them_to_the_lead() -> None:
 
     assert untold.opened and untold.new_figures == [56]
     assert not told.opened and told.new_figures == []
+
+
+def test_a_story_of_one_report_has_told_too_little_to_tell_new_from_left_out() -> None:
+    # A local flash of two lines, then the wire's full report hours later: its figures and
+    # its words are new because the flash left them out, not because more happened.
+    flash = article("Clashes in Sweida, an initial toll of ten", "Clashes broke out in Sweida.")
+    wire = article(
+        "Dozens killed in Sweida clashes as government forces deploy",
+        "At least 37 people were killed and about 100 wounded in clashes between Druze "
+        "fighters and Bedouin tribes in Sweida province, the interior ministry said.",
+    )
+    story = story_of(flash)
+    story.events[0].last_at = T0 - timedelta(hours=12)
+
+    story.articles = 1
+    young = place(wire, story, COUNTS, T0)
+    story.articles = 2
+    told = place(wire, story, COUNTS, T0)
+
+    assert not young.opened and "one report so far" in young.reason
+    assert told.opened and told.new_figures == [37, 100]
 
 
 def test_a_figure_rounded_another_way_is_the_same_fact() -> None:
