@@ -17,8 +17,9 @@ evidence of a new happening:
   story, at least half of its title too, and the story has been quiet for a few hours (a
   rewrite of a known event restates the event in its title, whatever its lead adds).
 
-New figures and new wording count only once the story holds two reports: what a second
-report adds to a flash or a local scoop of a few lines, the first had left out.
+New wording, and figures only a lead states, count once the story holds two reports: what
+a second report adds to a flash or a local scoop of a few lines, the first had left out (a
+figure in a title counts from the first: a vote count is the vote).
 
 An analysis, explainer or question piece never opens an event: it restates (its title,
 the section in its link or the label above its lead says what it is). Everything
@@ -198,6 +199,7 @@ def place(
         # outlet's copy or rewrite brought in first.
         return decided(False, f"published {quiet_hours:g} h before the event it joins")
     figures_new = bool(new_figures) and quiet >= FIGURE_QUIET and not minor
+    in_title = bool(article.title_quantities) or update is not None
     # Wording new to the story, after a pause: longer after an event told in another
     # language, which outlets translate within hours.
     pause = FOLLOWING / 2 if follows else WORDS_QUIET
@@ -209,10 +211,10 @@ def place(
         and not minor
     )
     # A story of one report has told little (a flash, a local scoop of a few lines): another
-    # report's figures and words are new because the first left them out. (An update of that
-    # report adds only what it did not know yet.)
-    young = story.articles < TOLD_BY and update is None
-    if figures_new and not young:
+    # report's lead and wording are new because the first left them out. A figure in a
+    # title is news all the same (a vote count), as is what an update of that report adds.
+    young = story.articles < TOLD_BY
+    if figures_new and (in_title or not young):
         figures = ", ".join(map(str, new_figures))
         if update is not None and added.intersection(new_figures):
             return decided(True, f"an update of #{update.article_id} adds {figures}")

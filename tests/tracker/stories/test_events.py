@@ -90,6 +90,18 @@ def test_a_story_of_one_report_has_told_too_little_to_tell_new_from_left_out() -
     assert told.opened and told.new_figures == [37, 100]
 
 
+def test_a_figure_in_a_title_is_news_even_after_a_single_report() -> None:
+    # The preview, then the vote hours later: the count in the title is the vote.
+    preview = article("House to vote on Caesar Act repeal", "The House votes on Wednesday.")
+    story = story_of(preview)
+    story.events[0].last_at = T0 - timedelta(hours=10)
+    story.articles = 1
+
+    placed = place(article("House passes Caesar Act repeal by 312 votes to 112"), story, COUNTS, T0)
+
+    assert placed.opened and placed.new_figures == [112, 312]
+
+
 def test_a_figure_rounded_another_way_is_the_same_fact() -> None:
     story = story_of(article("UN says 460 killed in El Fasher hospital"))
     placed = place(article("Nearly 500 killed in El Fasher hospital"), story, COUNTS, T0)
