@@ -115,7 +115,7 @@ def test_copies_are_left_out(db, stored) -> None:
 
 def test_an_emptied_body_leaves_its_title_searchable(db, stored) -> None:
     with db.session() as session:
-        prune_batch(session, NOW - timedelta(days=30), 0, 1000)  # PARTIAL is 40 days old
+        prune_batch(session, NOW - timedelta(days=30), 1000)  # PARTIAL is 40 days old
     assert found(db, "الشدادي") == [stored[PARTIAL.url]]  # in its title
     assert found(db, "الحسكة") == []  # only in its body, gone
     assert stored[PARTIAL.url] not in found(db, "قيصر")

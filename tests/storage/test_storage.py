@@ -171,9 +171,21 @@ def _not_the_search_index(name, type_, _parents) -> bool:
     return not (type_ == "table" and is_search_table(name))
 
 
+def _compared(_object, name, type_, _reflected, _compare_to) -> bool:
+    # SQLAlchemy reflects no expression index (ix_articles_unpruned) from SQLite; the test
+    # of the prune's plan checks that the migration made it, on both databases.
+    return name != "ix_articles_unpruned"
+
+
+@pytest.mark.filterwarnings("ignore:Skipped unsupported reflection of expression-based index")
+@pytest.mark.filterwarnings("ignore:autogenerate skipping metadata-specified expression-based")
 def test_migrated_schema_matches_the_models(db):
     with db.engine.connect() as connection:
-        opts = {"compare_type": True, "include_name": _not_the_search_index}
+        opts = {
+            "compare_type": True,
+            "include_name": _not_the_search_index,
+            "include_object": _compared,
+        }
         context = MigrationContext.configure(connection, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
 

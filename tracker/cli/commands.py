@@ -83,6 +83,7 @@ def cmd_once(args: argparse.Namespace) -> int:
     from tracker.cli.progress import pass_progress
     from tracker.service.app import App
     from tracker.service.once import run_once
+    from tracker.service.retention import retention_job
 
     async def go() -> int:
         app = App.open(_paths(args))
@@ -93,6 +94,8 @@ def cmd_once(args: argparse.Namespace) -> int:
         try:
             with pass_progress(1 if args.source else len(app.sources)) as on_polled:
                 summary = await run_once(app, args.source, on_polled)
+            # Run from cron, a pass is the only time the tracker runs: it prunes what is due.
+            await retention_job(app.db, app.watchlist.retention_limit)
         finally:
             await app.close()
         log.info("%s", summary)

@@ -1,4 +1,5 @@
-"""Retention: article bodies older than the watchlist's `retention` are emptied, daily.
+"""Retention: article bodies older than the watchlist's `retention` are emptied, daily by
+`tracker run` and after each pass of `tracker once`.
 
 Only `text` goes, by far the largest column. What recognising and grouping read stays:
 the content hash (an exact copy arriving later is still a duplicate), the MinHash
@@ -14,11 +15,12 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
 from config.intervals import format_interval
 from storage import Article, Database, search
+from storage.models import NOT_PRUNED
 from storage.types import utcnow
 from tracker.errors import TrackerError
 from tracker.text.search_words import search_document
@@ -30,19 +32,16 @@ EVERY = timedelta(days=1)
 FIRST_AFTER = timedelta(minutes=5)  # after a start, once the first pass has settled
 
 
-def prune_batch(
-    session: Session, before: datetime, after_id: int, limit: int
-) -> tuple[int, int] | None:
-    """Empty the bodies of up to `limit` articles with ids above `after_id`, published (or,
-    without a date, found) before `before`. Returns how many were emptied and the last id,
-    or None when no article is left to empty."""
+def prune_batch(session: Session, before: datetime, limit: int) -> int:
+    """Empty the bodies of up to `limit` articles published (or, without a date, found)
+    before `before`, oldest first; how many were emptied (0: none was left)."""
     published = func.coalesce(Article.published_at, Article.ingested_at)
-    # In id order from where the last batch stopped: each prune reads the table once, not
-    # the emptied rows again for every batch.
+    # Read from ix_articles_unpruned, which holds the bodies not emptied yet: a batch, and
+    # a check that finds nothing to do, never walk the rows emptied before.
     query = (
         select(Article.id)
-        .where(Article.id > after_id, published < before, Article.text != "")
-        .order_by(Article.id)
+        .where(published < before, text(NOT_PRUNED))
+        .order_by(published)
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
@@ -52,7 +51,7 @@ def prune_batch(
     # Locked (PostgreSQL) or under the write lock (SQLite): each id is emptied here.
     ids = list(session.scalars(query))
     if not ids:
-        return None
+        return 0
     session.execute(
         update(Article)
         .where(Article.id.in_(ids))
@@ -60,7 +59,7 @@ def prune_batch(
         .execution_options(synchronize_session=False)
     )
     _search_titles_only(session, ids)
-    return len(ids), ids[-1]
+    return len(ids)
 
 
 def _search_titles_only(session: Session, ids: list[int]) -> None:
@@ -88,17 +87,16 @@ async def prune_bodies(
     if retention is None:
         return 0
     before = (now or utcnow()) - retention
-    emptied, after_id = 0, 0
+    emptied = 0
     while not stopping():
         # Each batch queues behind the ingest work on the database thread, not before it.
-        done = await db.run(prune_batch, before, after_id, batch)
-        if done is None:
-            break
-        count, after_id = done
+        count = await db.run(prune_batch, before, batch)
         emptied += count
         if count < batch:
             break
-    log.info(
+    # Every pass of `tracker once` asks; a day's prune that finds nothing says so quietly.
+    log.log(
+        logging.INFO if emptied else logging.DEBUG,
         "retention: emptied %d article bodies published before %s (older than %s)",
         emptied,
         f"{before:%Y-%m-%d %H:%M} UTC",
@@ -108,12 +106,13 @@ async def prune_bodies(
 
 
 async def retention_job(
-    db: Database, retention: timedelta | None, stopping: Callable[[], bool]
+    db: Database, retention: timedelta | None, stopping: Callable[[], bool] = lambda: False
 ) -> None:
-    """The service's daily prune: a failure is logged and the next day tries again."""
+    """The service's daily prune, and `tracker once`'s after each pass (cheap when nothing
+    is due): a failure is logged and the next one tries again."""
     try:
         await prune_bodies(db, retention, stopping=stopping)
     except TrackerError as exc:
-        log.error("retention: pruning article bodies failed, retried tomorrow: %s", exc)
+        log.error("retention: pruning article bodies failed, retried later: %s", exc)
     except Exception:
-        log.exception("retention: pruning article bodies failed unexpectedly; retried tomorrow")
+        log.exception("retention: pruning article bodies failed unexpectedly; retried later")

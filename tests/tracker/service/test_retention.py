@@ -233,6 +233,20 @@ def test_the_service_schedules_retention_daily_and_prunes_with_the_watchlist_lim
     assert text == ""
 
 
+def test_tracker_once_prunes_what_is_due_after_its_pass(
+    tmp_path: Path, db, database_url, monkeypatch
+) -> None:
+    # Run from cron, `tracker once` is all the tracker ever runs: its bodies age out too.
+    ingest(db, Pipeline(WATCHLIST), OLD)  # published in 2025: long past 30 days
+    config = tmp_path / "watchlist.yaml"
+    config.write_text("version: 1\nretention: 30d\n", encoding="utf-8")
+    monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+
+    assert main(["once", "--config", str(config)]) == 0
+
+    assert rows(db)[record(OLD)["url"]]["text"] == ""
+
+
 @pytest.mark.parametrize("body", ["", "x"])
 def test_an_empty_database_or_one_without_old_articles_prunes_nothing(db, body) -> None:
     if body:
