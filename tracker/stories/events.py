@@ -176,13 +176,7 @@ def place(
         share = _new_share(head_words, known_words)
         title_share = _new_share(article.title_words, known_words)
 
-    # The outlet's own title and section say so; a lead standing in for a title does not.
-    path = urlsplit(article.incoming.link or article.incoming.url).path
-    restates = bool(
-        _RESTATEMENT.search(article.own_title.text)
-        or _RESTATEMENT_PATH.search(path)
-        or any(_KICKER.match(kicker) for kicker in _kickers(article))
-    )
+    restates = _restates(article)
     minor = _minor_language(article.lang, lang_counts)
     follows = minor or _follows(article, events, at)
 
@@ -229,6 +223,17 @@ def place(
     if follows:
         return decided(False, "it tells the latest event in another language")
     return decided(False, f"coverage of the event {quiet_hours:g} h away")
+
+
+def _restates(article: ArticleText) -> bool:
+    """An analysis, explainer or question piece: the outlet's own title, the section in its
+    link or the label above its lead says so (a lead standing in for a title does not)."""
+    path = urlsplit(article.incoming.link or article.incoming.url).path
+    return bool(
+        _RESTATEMENT.search(article.own_title.text)
+        or _RESTATEMENT_PATH.search(path)
+        or any(_KICKER.match(kicker) for kicker in _kickers(article))
+    )
 
 
 def _kickers(article: ArticleText) -> list[str]:
