@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, text, union_all
+from sqlalchemy import bindparam, func, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -138,6 +138,7 @@ def _chunks(values: list[str]) -> Iterator[list[str]]:
 
 # Any number every replica agrees on: the key of the advisory lock that orders ingestion.
 _INGEST_LOCK = 7_310_868_211
+_TAKE_INGEST_LOCK = text("SELECT pg_advisory_xact_lock(:key)")
 
 
 def lock_for_ingest(session: Session) -> None:
@@ -147,7 +148,7 @@ def lock_for_ingest(session: Session) -> None:
     would each find nothing and open two stories. SQLite needs none: its transactions
     take the write lock when they begin."""
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _INGEST_LOCK})
+        session.connection().execute(_TAKE_INGEST_LOCK, {"key": _INGEST_LOCK})
 
 
 @dataclass(frozen=True)
@@ -157,32 +158,29 @@ class StoredArticle:
     event_id: int | None
 
 
+# Built once: a statement object used again skips SQLAlchemy's building, cache-key and
+# result-adapting work, most of what a one-row lookup costs on every article.
+_BY_URL_KEY = select(Article.id, Article.story_id, Article.event_id).where(
+    Article.url_key == bindparam("key")
+)
+_FIRST_WITH_HASH = (
+    select(Article.id, Article.story_id, Article.event_id)
+    .where(Article.content_hash == bindparam("content_hash"))
+    .order_by(Article.id)
+    .limit(1)
+)
+
+
 def article_by_url(session: Session, url: str) -> StoredArticle | None:
     # Core, not ORM: this runs for every article and needs no objects.
-    row = (
-        session.connection()
-        .execute(
-            select(Article.id, Article.story_id, Article.event_id).where(
-                Article.url_key == url_key(url)
-            )
-        )
-        .first()
-    )
+    row = session.connection().execute(_BY_URL_KEY, {"key": url_key(url)}).first()
     return StoredArticle(row.id, row.story_id, row.event_id) if row else None
 
 
 def first_with_text(session: Session, content_hash: str) -> StoredArticle | None:
     """The first stored article with exactly this normalised text."""
-    row = (
-        session.connection()
-        .execute(
-            select(Article.id, Article.story_id, Article.event_id)
-            .where(Article.content_hash == content_hash)
-            .order_by(Article.id)
-            .limit(1)
-        )
-        .first()
-    )
+    found = session.connection().execute(_FIRST_WITH_HASH, {"content_hash": content_hash})
+    row = found.first()
     return StoredArticle(row.id, row.story_id, row.event_id) if row else None
 
 
@@ -201,6 +199,17 @@ class KnownLinks:
     guids: set[str]  # carried by the source's stored articles
 
 
+# Built once, their lists expanding parameters: every poll asks them.
+_STORED_KEYS = union_all(
+    select(Article.url_key).where(Article.url_key.in_(bindparam("keys", expanding=True))),
+    select(Article.link_key).where(Article.link_key.in_(bindparam("keys", expanding=True))),
+)
+_STORED_GUIDS = select(Article.source_id, Article.guid).where(
+    Article.guid.in_(bindparam("guids", expanding=True)),
+    Article.source_id.in_(bindparam("sources", expanding=True)),
+)
+
+
 def known_links(session: Session, questions: list[LinkQuestion]) -> list[KnownLinks]:
     """The answer to each question, for many listings at once: every poll of every source
     asks, so a few statements (Core, not ORM) answer a whole batch of them."""
@@ -208,19 +217,13 @@ def known_links(session: Session, questions: list[LinkQuestion]) -> list[KnownLi
     wanted = list(dict.fromkeys(keys.values()))
     stored_keys: set[str] = set()
     for chunk in _chunks(wanted):
-        either = union_all(
-            select(Article.url_key).where(Article.url_key.in_(chunk)),
-            select(Article.link_key).where(Article.link_key.in_(chunk)),
-        )
-        stored_keys.update(session.connection().scalars(either))
+        stored_keys.update(session.connection().scalars(_STORED_KEYS, {"keys": chunk}))
     sources = list({q.source_id for q in questions if q.source_id is not None and q.guids})
     guids = list({g for q in questions if q.source_id is not None for g in q.guids if g})
     stored_guids: set[tuple[int | None, str | None]] = set()
     for chunk in _chunks(guids):
-        query = select(Article.source_id, Article.guid).where(
-            Article.guid.in_(chunk), Article.source_id.in_(sources)
-        )
-        stored_guids.update(session.connection().execute(query).tuples())
+        found = session.connection().execute(_STORED_GUIDS, {"guids": chunk, "sources": sources})
+        stored_guids.update(found.tuples())
     return [
         KnownLinks(
             {url for url in q.urls if keys[url] in stored_keys},

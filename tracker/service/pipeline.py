@@ -300,6 +300,14 @@ class Pipeline:
         return tuple(queued)
 
 
+# Built once: a statement object used again skips SQLAlchemy's building and cache-key work.
+_INSERT_ARTICLE = insert(models.Article).returning(models.Article.id)
+# RETURNING, though nothing reads it: SQLAlchemy then sends an article's 16 buckets as one
+# multi-row INSERT ("insertmanyvalues"), where psycopg would run a statement per row.
+_INSERT_BUCKETS = insert(models.ArticleBucket).returning(models.ArticleBucket.id)
+_INSERT_HITS = insert(models.TopicHit)
+
+
 def _store(
     session: Session,
     article: ArticleText,
@@ -314,7 +322,7 @@ def _store(
     # Core inserts: the hot path needs no ORM bookkeeping for rows it will not touch again.
     connection = session.connection()
     article_id = connection.execute(
-        insert(models.Article).returning(models.Article.id),
+        _INSERT_ARTICLE,
         {
             "source_id": incoming.source_id,
             "outlet": incoming.outlet,
@@ -341,7 +349,7 @@ def _store(
     ).scalar_one()
     if placed.decision is not Decision.DUPLICATE:  # an exact copy's text has buckets
         connection.execute(
-            insert(models.ArticleBucket),
+            _INSERT_BUCKETS,
             [{"article_id": article_id, "bucket": b} for b in set(article.signature.buckets())],
         )
     if placed.dup_of is None:  # copies say what their original says: search shows that
@@ -349,7 +357,7 @@ def _store(
         search.write(connection, article_id, document.title, document.body, replace=False)
     if matches:
         connection.execute(
-            insert(models.TopicHit),
+            _INSERT_HITS,
             [
                 {
                     "article_id": article_id,

@@ -11,9 +11,9 @@ copy with its own header and footer lines contains all of the original).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
@@ -22,6 +22,7 @@ NUM_PERM = 64
 BANDS = 16  # of 4 rows: texts sharing ~half their shingles are likely to share a bucket
 ROWS = NUM_PERM // BANDS
 SHINGLE = 3
+SHINGLE_HASHES = 1 << 15  # kept: about 9 MB, a few hundred articles' shingles
 
 
 def content_hash(tokens: Sequence[str]) -> str:
@@ -32,12 +33,20 @@ def content_hash(tokens: Sequence[str]) -> str:
 
 
 @cache
-def _permutations() -> tuple[Any, str]:
-    """MinHash permutations, built once and reused for every signature."""
+def _permutations() -> tuple[Any, str, Callable[[str], int]]:
+    """MinHash permutations, built once and reused for every signature, and the hash of a
+    shingle: datasketch's own, kept for the shingles seen last, since copies, updates and
+    follow-ups repeat most of a text's shingles."""
     from datasketch import MinHash
 
     template = MinHash(num_perm=NUM_PERM, seed=1)
-    return template.permutations, template.scheme
+    hash_bytes = template.hashfunc
+
+    @lru_cache(maxsize=SHINGLE_HASHES)
+    def shingle_hash(gram: str) -> int:
+        return int(hash_bytes(gram.encode("utf-8")))
+
+    return template.permutations, template.scheme, shingle_hash
 
 
 @dataclass(frozen=True)
@@ -65,13 +74,25 @@ class Signature:
     def jaccard(self, other: Signature) -> float:
         return float(np.count_nonzero(self.hashes == other.hashes)) / NUM_PERM
 
+    def jaccards(self, stored: Sequence[bytes]) -> list[float]:
+        """`jaccard` against each of many signatures as `to_bytes` wrote them, compared
+        in one array operation rather than one small one per candidate."""
+        others = np.frombuffer(b"".join(stored), dtype="<u4").reshape(len(stored), NUM_PERM)
+        shares: list[float] = (np.count_nonzero(others == self.hashes, axis=1) / NUM_PERM).tolist()
+        return shares
+
     def containment(self, other: Signature) -> float:
         """Estimated share of the smaller text's shingles found in the other text."""
-        j = self.jaccard(other)
-        smaller = min(self.shingles, other.shingles)
-        if smaller == 0:
-            return 0.0
-        return min(1.0, j * (self.shingles + other.shingles) / ((1 + j) * smaller))
+        return containment(self.jaccard(other), self.shingles, other.shingles)
+
+
+def containment(jaccard: float, shingles: int, other_shingles: int) -> float:
+    """The share of the smaller text's shingles found in the other text, estimated from
+    the two texts' Jaccard similarity and sizes."""
+    smaller = min(shingles, other_shingles)
+    if smaller == 0:
+        return 0.0
+    return min(1.0, jaccard * (shingles + other_shingles) / ((1 + jaccard) * smaller))
 
 
 def signature(tokens: Sequence[str]) -> Signature:
@@ -82,7 +103,9 @@ def signature(tokens: Sequence[str]) -> Signature:
     # for parts we do not use, a cost no command should pay before it needs a signature.
     from datasketch import MinHash
 
-    permutations, scheme = _permutations()
-    minhash = MinHash(num_perm=NUM_PERM, seed=1, permutations=permutations, scheme=scheme)
-    minhash.update_batch([g.encode("utf-8") for g in grams])
+    permutations, scheme, shingle_hash = _permutations()
+    minhash = MinHash(
+        num_perm=NUM_PERM, seed=1, permutations=permutations, scheme=scheme, hashfunc=shingle_hash
+    )
+    minhash.update_batch(grams)
     return Signature(minhash.hashvalues.astype(np.uint32), len(grams))

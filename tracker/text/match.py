@@ -24,10 +24,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from config import Topic
 from tracker.text.normalise import tokens
 from tracker.text.words import forms, term_key
+
+STARTS_KEPT = 1 << 14  # words whose starting terms are kept
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,9 @@ class TopicMatcher:
         for index, compiled in enumerate(self._topics):
             for term_id in (*compiled.any, *(t for g in compiled.all for t in g), *compiled.none):
                 self._topics_by_term[term_id].add(index)
+        # Per word, not per occurrence: most of a text's words are ones it, or the articles
+        # before it, used already, and almost none of them starts a term.
+        self._terms_starting_at = lru_cache(maxsize=STARTS_KEPT)(self._starting_at)
 
     def _term_id(self, text: str) -> int:
         prefix = text.rstrip().endswith("*")
@@ -102,21 +108,21 @@ class TopicMatcher:
             tuple(self._term_id(t) for t in topic.none),
         )
 
-    def _starting_at(self, token_form_set: frozenset[str]) -> set[int]:
+    def _starting_at(self, token_form_set: frozenset[str]) -> tuple[int, ...]:
         found: set[int] = set()
         for form in token_form_set:
             found.update(self._by_first_key.get(form, ()))
             for length in self._prefix_lengths:
                 if len(form) >= length:
                     found.update(self._by_first_prefix.get(form[:length], ()))
-        return found
+        return tuple(found)
 
     def _hits(self, text_tokens: Sequence[str]) -> dict[int, int]:
         """term id → position of its first occurrence in `text_tokens`."""
         found: dict[int, int] = {}
         token_forms = [forms(t) for t in text_tokens]
         for position, token_form_set in enumerate(token_forms):
-            for term_id in self._starting_at(token_form_set):
+            for term_id in self._terms_starting_at(token_form_set):
                 if term_id not in found and self._terms[term_id].continues_at(
                     token_forms, position
                 ):
