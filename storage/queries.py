@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import bindparam, func, select, text, union_all
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -14,6 +15,8 @@ from sqlalchemy.orm import Session
 from storage.leases import lease_is_free
 from storage.models import Article, SourceState, url_key
 from storage.types import utcnow
+
+T = TypeVar("T")
 
 # Longer than a poll takes (a listing and its pages, each under a minute's timeout): a
 # replica that dies mid-poll hands its sources on when their leases run out.
@@ -75,7 +78,7 @@ def _claimable_rows(session: Session, names: list[str]) -> dict[str, SourceState
     """The rows of the sources named, but those another transaction holds (PostgreSQL)."""
     locking = session.get_bind().dialect.name == "postgresql"
     rows: dict[str, SourceState] = {}
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         query = select(SourceState).where(SourceState.name.in_(chunk))
         if locking:
             query = query.with_for_update(skip_locked=True)
@@ -91,8 +94,8 @@ def _create_sources(session: Session, requests: list[ClaimRequest]) -> None:
     rows = [
         {"name": r.name, "kind": r.kind, "url": r.url, "consecutive_failures": 0} for r in requests
     ]
-    for start in range(0, len(rows), _CHUNK):
-        statement = insert(SourceState).values(rows[start : start + _CHUNK])
+    for chunk in chunks(rows):
+        statement = insert(SourceState).values(list(chunk))
         session.execute(statement.on_conflict_do_nothing(index_elements=["name"]))
 
 
@@ -127,11 +130,12 @@ def _lease(
     return SourceClaim(state)
 
 
-# Parameters in one IN list: well within every driver's limit.
+# Parameters in one IN list (or rows in one INSERT): well within every driver's limit.
 _CHUNK = 500
 
 
-def _chunks(values: list[str]) -> Iterator[list[str]]:
+def chunks(values: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`values` in slices one statement can take."""
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
 
@@ -216,12 +220,12 @@ def known_links(session: Session, questions: list[LinkQuestion]) -> list[KnownLi
     keys = {url: url_key(url) for q in questions for url in q.urls}
     wanted = list(dict.fromkeys(keys.values()))
     stored_keys: set[str] = set()
-    for chunk in _chunks(wanted):
+    for chunk in chunks(wanted):
         stored_keys.update(session.connection().scalars(_STORED_KEYS, {"keys": chunk}))
     sources = list({q.source_id for q in questions if q.source_id is not None and q.guids})
     guids = list({g for q in questions if q.source_id is not None for g in q.guids if g})
     stored_guids: set[tuple[int | None, str | None]] = set()
-    for chunk in _chunks(guids):
+    for chunk in chunks(guids):
         found = session.connection().execute(_STORED_GUIDS, {"guids": chunk, "sources": sources})
         stored_guids.update(found.tuples())
     return [

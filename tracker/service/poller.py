@@ -433,17 +433,14 @@ class _PollRecord:
 def _record_polls(
     session: Session, records: list[_PollRecord], watchlist: Watchlist, owner: str
 ) -> None:
-    # The sources' rows in one query (chunks within the drivers' parameter limits): each
-    # record then finds its row in the session instead of selecting it.
-    # Held in a list until the polls are recorded: the session's identity map keeps only
-    # weak references.
+    # The sources' rows in a query per chunk: each record then finds its row in the session
+    # instead of selecting it. Held in a list until the polls are recorded: the session's
+    # identity map keeps only weak references.
     ids = [r.state_id for r in records]
     rows = [
         state
-        for start in range(0, len(ids), 500)
-        for state in session.scalars(
-            select(SourceState).where(SourceState.id.in_(ids[start : start + 500]))
-        )
+        for chunk in queries.chunks(ids)
+        for state in session.scalars(select(SourceState).where(SourceState.id.in_(chunk)))
     ]
     for record in records:
         _record_poll(session, record, watchlist, owner)
