@@ -12,7 +12,9 @@ evidence of a new happening:
   "nearly 500"); figures further down are often a toll updated or a detail of the same
   happening;
 - or the story had gone quiet (no article within QUIET of it, either way in time: articles
-  arrive out of order) and the article is not a translation following the latest event;
+  arrive out of order), or quiet in the article's language (each language's outlets are a
+  news flow of their own: translations of the latest event elsewhere do not fill a
+  silence), and the article is not a translation following the latest event;
 - or, in a language the story already speaks, most of its title and lead is new to the
   story, at least half of its title too, and the story has been quiet for a few hours (a
   rewrite of a known event restates the event in its title, whatever its lead adds).
@@ -79,16 +81,23 @@ class EventState:
     last_at: datetime
     langs: set[str] = field(default_factory=set)
     alerted_topics: set[str] = field(default_factory=set)
+    # The first and last article in each language (events stored before have none).
+    spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
 
     def gap(self, at: datetime) -> timedelta:
         """How far `at` lies outside the event's span (zero inside it)."""
-        if at < self.first_at:
-            return self.first_at - at
-        return max(at - self.last_at, timedelta(0))
+        return _outside(at, self.first_at, self.last_at)
+
+    def gap_in(self, lang: str, at: datetime) -> timedelta | None:
+        """How far `at` lies outside the event's articles in `lang` (None: it has none)."""
+        span = self.spans.get(lang)
+        return _outside(at, *span) if span else None
 
     def absorb(self, article: ArticleText, at: datetime) -> None:
         self.first_at, self.last_at = min(self.first_at, at), max(self.last_at, at)
         self.langs.add(article.lang)
+        first, last = self.spans.get(article.lang, (at, at))
+        self.spans[article.lang] = (min(first, at), max(last, at))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -97,6 +106,7 @@ class EventState:
             "last": self.last_at.isoformat(),
             "langs": sorted(self.langs),
             "alerted": sorted(self.alerted_topics),
+            "spans": {lang: [a.isoformat(), b.isoformat()] for lang, (a, b) in self.spans.items()},
         }
 
     @classmethod
@@ -107,7 +117,17 @@ class EventState:
             datetime.fromisoformat(data["last"]),
             set(data.get("langs", [])),
             set(data.get("alerted", [])),
+            {
+                lang: (datetime.fromisoformat(first), datetime.fromisoformat(last))
+                for lang, (first, last) in data.get("spans", {}).items()
+            },
         )
+
+
+def _outside(at: datetime, first: datetime, last: datetime) -> timedelta:
+    if at < first:
+        return first - at
+    return max(at - last, timedelta(0))
 
 
 @dataclass(frozen=True)
@@ -121,6 +141,7 @@ class Placement:
     new_word_share: float | None = None
     new_title_share: float | None = None
     quiet_hours: float | None = None  # how long the story had been silent around it
+    quiet_in_language_hours: float | None = None  # and in the article's language
     follows: bool = False  # another language's telling of the latest event
     restates: bool = False  # an analysis or explainer
 
@@ -132,6 +153,7 @@ class Placement:
             "new_word_share": self.new_word_share,
             "new_title_share": self.new_title_share,
             "quiet_hours": self.quiet_hours,
+            "quiet_in_language_hours": self.quiet_in_language_hours,
             "follows": self.follows,
             "restates": self.restates,
         }
@@ -164,6 +186,11 @@ def place(
     nearest = min(events, key=lambda e: (e.gap(at), -e.last_at.timestamp()))
     quiet = nearest.gap(at)
     quiet_hours = round(quiet.total_seconds() / 3600, 1)
+    # Each language's outlets are a news flow of their own: a story silent in Arabic for a
+    # day is quiet there, whatever translations of its latest event other languages ran.
+    in_language = [g for e in events if (g := e.gap_in(article.lang, at)) is not None]
+    quiet_in_language = min(in_language, default=quiet)
+    language_hours = round(quiet_in_language.total_seconds() / 3600, 1)
     added = {int(n) for n in update.added_numbers} if update else set()
     new_figures = sorted(
         v
@@ -183,7 +210,16 @@ def place(
     def decided(opened: bool, reason: str) -> Placement:
         event = None if opened else nearest
         return Placement(
-            opened, event, reason, new_figures, share, title_share, quiet_hours, follows, restates
+            opened,
+            event,
+            reason,
+            new_figures,
+            share,
+            title_share,
+            quiet_hours,
+            language_hours,
+            follows,
+            restates,
         )
 
     if restates:
@@ -215,6 +251,8 @@ def place(
         return decided(True, f"new figures: {figures}")
     if quiet >= QUIET and not follows:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
+    if quiet_in_language >= QUIET and not follows:
+        return decided(True, f"the story was quiet in {article.lang} for {language_hours:g} h")
     if words_new and not young:
         title = f", {title_share:.0%} of its title" if title_share is not None else ""
         return decided(True, f"{share:.0%} of its title and lead is new{title}")

@@ -102,6 +102,40 @@ def test_a_figure_in_a_title_is_news_even_after_a_single_report() -> None:
     assert placed.opened and placed.new_figures == [112, 312]
 
 
+def test_a_story_silent_in_a_language_for_a_day_is_quiet_there() -> None:
+    # The Arabic wire's reports ended a day ago; an English outlet ran its translation an
+    # hour ago. The next Arabic report is the first news there since.
+    known = article("RSF takes El Fasher")
+    story = story_of(known)
+    arabic_until = T0 - timedelta(hours=20)
+    story.events = [
+        EventState(
+            1,
+            T0 - timedelta(hours=24),
+            T0 - timedelta(hours=1),
+            {"ar", "en"},
+            spans={
+                "ar": (T0 - timedelta(hours=24), arabic_until),
+                "en": (T0 - timedelta(hours=3), T0 - timedelta(hours=1)),
+            },
+        )
+    ]
+    story.langs = {"ar", "en"}
+    report = "قالت الأمم المتحدة إن آلاف المدنيين فروا من الفاشر خلال اليومين الماضيين"
+    arabic = ArticleText.read(
+        IncomingArticle("https://wire.test/ar/1", "wire", "نزوح من الفاشر", report, "ar", T0)
+    )
+    story.words |= set(arabic.features.weights)  # nothing new in its wording
+
+    placed = place(arabic, story, COUNTS, T0)
+    story.events[0].spans["ar"] = (T0 - timedelta(hours=24), T0 - timedelta(hours=2))
+    followed = place(arabic, story, COUNTS, T0)
+
+    assert placed.opened and placed.reason == "the story was quiet in ar for 20 h"
+    assert placed.quiet_hours == 1.0
+    assert not followed.opened
+
+
 def test_a_figure_rounded_another_way_is_the_same_fact() -> None:
     story = story_of(article("UN says 460 killed in El Fasher hospital"))
     placed = place(article("Nearly 500 killed in El Fasher hospital"), story, COUNTS, T0)
