@@ -15,7 +15,7 @@ from tracker.articles.incoming import IncomingArticle
 from tracker.stories import fingerprint
 from tracker.stories.features import Features, content_words, features_of
 from tracker.stories.fingerprint import Signature
-from tracker.text.calendar_words import TIME_OF_DAY
+from tracker.text.calendar_words import TIME_OF_DAY, says_when
 from tracker.text.normalise import guess_language, normalize
 from tracker.text.numbers import fact_numbers, quantities
 from tracker.text.sentences import excerpt, paragraphs, sentences
@@ -92,6 +92,11 @@ class ArticleText:
     @cached_property
     def lead_tokens(self) -> tuple[str, ...]:
         return self.paragraph_tokens[self.lead_index] if self.paragraph_tokens else ()
+
+    @cached_property
+    def says_when(self) -> bool:
+        """Whether its title or lead names the day of what it reports, as news does."""
+        return says_when(self.title.tokens) or says_when(self.lead_tokens)
 
     @cached_property
     def title_words(self) -> frozenset[str]:

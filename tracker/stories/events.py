@@ -12,9 +12,10 @@ evidence of a new happening:
   "nearly 500"); figures further down are often a toll updated or a detail of the same
   happening;
 - or the story had gone quiet (no article within QUIET of it, either way in time: articles
-  arrive out of order), or quiet in the article's language (each language's outlets are a
-  news flow of their own: translations of the latest event elsewhere do not fill a
-  silence), and the article is not a translation following the latest event;
+  arrive out of order), or quiet in the article's language outside any event (each
+  language's outlets are a news flow of their own: translations of the latest event
+  elsewhere do not fill a silence), and the article is not a translation following the
+  latest event;
 - or, in a language the story already speaks, most of its title and lead is new to the
   story, at least half of its title too, and the story has been quiet for a few hours (a
   rewrite of a known event restates the event in its title, whatever its lead adds).
@@ -22,6 +23,15 @@ evidence of a new happening:
 New wording, and figures only a lead states, count once the story holds two reports: what
 a second report adds to a flash or a local scoop of a few lines, the first had left out (a
 figure in a title counts from the first: a vote count is the vote).
+
+Silence, and a figure only a lead states, are weak evidence. Two kinds of late article
+tell no new happening whatever they show of them:
+- after a silence, one leading with a figure its event was reported with (the same, or,
+  for a figure the event led with, rounded another way): the toll, the count, the result
+  told a day on;
+- one whose title and lead name no day (no weekday, today, yesterday or date) within
+  FOLLOW_UP of the story's last report: a reaction, feature or analysis. A new happening
+  is dated by most of its reports, so the next dated one opens its event.
 
 An analysis, explainer or question piece never opens an event: it restates (its title,
 the section in its link or the label above its lead says what it is). Everything
@@ -54,6 +64,9 @@ MINOR_AFTER = 5  # articles the open stories need before a language counts as ra
 QUOTED_SENTENCES = 2  # an alert quotes at most this many sentences
 MIN_QUOTED_WORDS = 4
 TOLD_BY = 2  # articles a story needs before new figures or wording alone make an event
+# An article naming no day, this soon after the story's last report, follows it up (a
+# reaction, a feature, an analysis); a new happening is dated by most of its reports.
+FOLLOW_UP = timedelta(hours=48)
 # Within hours of an event, a new figure is most often that event's toll or count updated.
 FIGURE_QUIET = timedelta(hours=6)
 # Analysis, explainers, questions and timelines restate what happened; outlets say so in
@@ -83,6 +96,10 @@ class EventState:
     alerted_topics: set[str] = field(default_factory=set)
     # The first and last article in each language (events stored before have none).
     spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
+    # The figures its articles led with, and every figure they stated: what a late
+    # retelling repeats.
+    figures: set[int] = field(default_factory=set)
+    stated: set[int] = field(default_factory=set)
 
     def gap(self, at: datetime) -> timedelta:
         """How far `at` lies outside the event's span (zero inside it)."""
@@ -98,6 +115,8 @@ class EventState:
         self.langs.add(article.lang)
         first, last = self.spans.get(article.lang, (at, at))
         self.spans[article.lang] = (min(first, at), max(last, at))
+        self.figures |= {v for v in article.leading_quantities if v >= MIN_FIGURE}
+        self.stated |= {v for v in article.quantities if v >= MIN_FIGURE}
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -107,6 +126,8 @@ class EventState:
             "langs": sorted(self.langs),
             "alerted": sorted(self.alerted_topics),
             "spans": {lang: [a.isoformat(), b.isoformat()] for lang, (a, b) in self.spans.items()},
+            "figures": sorted(self.figures),
+            "stated": sorted(self.stated),
         }
 
     @classmethod
@@ -121,6 +142,8 @@ class EventState:
                 lang: (datetime.fromisoformat(first), datetime.fromisoformat(last))
                 for lang, (first, last) in data.get("spans", {}).items()
             },
+            {int(v) for v in data.get("figures", [])},
+            {int(v) for v in data.get("stated", [])},
         )
 
 
@@ -144,6 +167,7 @@ class Placement:
     quiet_in_language_hours: float | None = None  # and in the article's language
     follows: bool = False  # another language's telling of the latest event
     restates: bool = False  # an analysis or explainer
+    says_when: bool = True  # its title or lead names the day of what it reports
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -156,6 +180,7 @@ class Placement:
             "quiet_in_language_hours": self.quiet_in_language_hours,
             "follows": self.follows,
             "restates": self.restates,
+            "says_when": self.says_when,
         }
 
 
@@ -220,6 +245,7 @@ def place(
             language_hours,
             follows,
             restates,
+            article.says_when,
         )
 
     if restates:
@@ -244,14 +270,27 @@ def place(
     # report's lead and wording are new because the first left them out. A figure in a
     # title is news all the same (a vote count), as is what an update of that report adds.
     young = story.articles < TOLD_BY
-    if figures_new and (in_title or not young):
+    follow_up = not article.says_when and quiet < FOLLOW_UP
+    if figures_new and (in_title or not (young or follow_up)):
         figures = ", ".join(map(str, new_figures))
         if update is not None and added.intersection(new_figures):
             return decided(True, f"an update of #{update.article_id} adds {figures}")
         return decided(True, f"new figures: {figures}")
+    # A day on, an outlet leading with the figure an event was reported with retells it
+    # (the toll, the count, the result): a new happening leads with its own.
+    retold = sorted(
+        v
+        for v in article.leading_quantities
+        if v >= MIN_FIGURE and (v in nearest.stated or states_known(v, nearest.figures))
+    )
+    if retold and max(quiet, quiet_in_language) >= QUIET and not follows:
+        figures = ", ".join(map(str, retold))
+        return decided(False, f"it leads with {figures}, told by the event {quiet_hours:g} h away")
+    if follow_up and not follows and (figures_new or max(quiet, quiet_in_language) >= QUIET):
+        return decided(False, f"it names no day, {quiet_hours:g} h after the story's last report")
     if quiet >= QUIET and not follows:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
-    if quiet_in_language >= QUIET and not follows:
+    if quiet_in_language >= QUIET and quiet > timedelta(0) and not follows:
         return decided(True, f"the story was quiet in {article.lang} for {language_hours:g} h")
     if words_new and not young:
         title = f", {title_share:.0%} of its title" if title_share is not None else ""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Sequence
 
 MONTHS: dict[str, int] = {
     # Levantine and Iraqi
@@ -52,3 +53,32 @@ TIME_OF_DAY = re.compile(
 )
 PM = frozenset({"مساء", "م", "pm", "p.m."})
 AM = frozenset({"صباحا", "ص", "am", "a.m."})
+
+# Words that say on which day something happened, in their normalised forms: the "when"
+# a news lead gives («أعلنت الرئاسة، السبت،», "said on Tuesday", "hier", "bugün").
+DAY_WORDS = frozenset((
+    "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت", "اليوم", "امس",
+    "بالامس", "الليله", "مساء", "صباح", "فجر", "ظهر",
+    "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "today",
+    "tonight", "yesterday", "overnight",
+    "dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "aujourd", "hier",
+    "pazar", "pazartesi", "salı", "sali", "çarşamba", "carsamba", "perşembe", "persembe",
+    "cuma", "cumartesi", "bugün", "bugun", "dün", "dun",
+))  # fmt: skip
+# A month's name beside a day of it: "Oct 13", «12 نوفمبر», "13 ekim", «12 كانون الثاني».
+_MONTH_FIRST_WORDS = frozenset(name.split()[0] for name in MONTHS)
+_ONE_WORD_MONTHS = frozenset(name for name in MONTHS if " " not in name)
+
+
+def says_when(tokens: Sequence[str]) -> bool:
+    """Whether normalised text names the day something happened: a day's name, today or
+    yesterday, or a date. News leads do; analyses and features seldom do."""
+    for index, token in enumerate(tokens):
+        if token in DAY_WORDS:
+            return True
+        if token.isdigit() and int(token) <= 31:
+            before = tokens[index - 1] if index else ""
+            after = tokens[index + 1] if index + 1 < len(tokens) else ""
+            if after in _MONTH_FIRST_WORDS or before in _ONE_WORD_MONTHS:
+                return True
+    return False

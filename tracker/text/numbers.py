@@ -10,6 +10,19 @@ from tracker.text.calendar_words import MONTHS
 from tracker.text.normalise import normalize
 
 _CALENDAR_NUMBER = re.compile(r"^(?:19|20)\d\d$|^0\d?$")
+# Arabic writes "and", "by", "to" joined to the word after them, figures included: «و28
+# جريحاً» (and 28 wounded), «بـ46 مقعداً» (with 46 seats).
+_PROCLITIC_FIGURE = re.compile(r"^(?:[وف]?[بل]|[وف])(\d+)$")
+
+
+def _bare(token: str) -> str:
+    """A figure without the Arabic conjunction or preposition written onto it."""
+    if token[:1].isdigit():
+        return token
+    joined = _PROCLITIC_FIGURE.match(token)
+    return joined[1] if joined else token
+
+
 _MONTH_TOKENS = frozenset(t for name in MONTHS for t in normalize(name).split())
 
 # Small numbers written as words ("four", «أربعة») help an English report find its Arabic
@@ -36,6 +49,7 @@ def _is_calendar(tokens: Sequence[str], index: int) -> bool:
 
 def fact_numbers(tokens: Sequence[str]) -> set[str]:
     """The fact numbers among normalised tokens."""
+    tokens = [_bare(t) for t in tokens]
     return {
         token
         for index, token in enumerate(tokens)
@@ -78,6 +92,7 @@ def quantities(tokens: Sequence[str]) -> set[int]:
     dot are joined ("1 426", "1.968"), a thousand or million word after a number, or after
     a decimal ("1.5 million", which normalising splits), multiplies it, and a round figure
     written as a word («مئة», "a hundred") counts as its value."""
+    tokens = [_bare(t) for t in tokens]
     found = set()
     index = 0
     while index < len(tokens):

@@ -23,16 +23,16 @@ from tests.support.arrivals import (
 )
 from tracker.cli import main
 
-# Floors under what the tracker reaches today (bench/alerts.py prints the figures), so a
-# change that loses events or floods shows here. The realistic streams' precision is
-# below the 0.90 the README of tests/data/realistic aims at: see the README's table.
+# The targets of tests/data/realistic/README.md (recall 0.95, precision 0.90) less 0.05,
+# the corpus' as it reaches them today: a change that loses events or floods shows here
+# (bench/alerts.py prints the figures, in more orders).
 FLOORS = {
     ("corpus", "published"): (1.0, 1.0),
     ("corpus", "delayed"): (0.95, 0.95),
-    ("part1", "published"): (1.0, 0.80),
-    ("part1", "delayed"): (0.94, 0.76),
-    ("part2", "published"): (1.0, 0.88),
-    ("part2", "delayed"): (0.94, 0.88),
+    ("part1", "published"): (0.90, 0.85),
+    ("part1", "delayed"): (0.90, 0.85),
+    ("part2", "published"): (0.90, 0.85),
+    ("part2", "delayed"): (0.90, 0.85),
 }
 
 

@@ -54,7 +54,7 @@ def test_a_new_figure_in_the_title_after_hours_opens_an_event() -> None:
 def test_a_title_without_figures_leaves_them_to_the_lead() -> None:
     story = story_of(article("Iraqis vote in parliamentary election"))
     story.events[0].last_at = T0 - timedelta(hours=12)  # not quiet enough for silence alone
-    lead = "The electoral commission said turnout reached 56 percent across the country."
+    lead = "The electoral commission said on Tuesday that turnout reached 56 percent."
 
     untitled_figure = article("Turnout in Iraq's election", lead)
     titled = article("460 voted", lead)
@@ -76,7 +76,7 @@ def test_a_story_of_one_report_has_told_too_little_to_tell_new_from_left_out() -
     wire = article(
         "Dozens killed in Sweida clashes as government forces deploy",
         "At least 37 people were killed and about 100 wounded in clashes between Druze "
-        "fighters and Bedouin tribes in Sweida province, the interior ministry said.",
+        "fighters and Bedouin tribes in Sweida province, the interior ministry said on Monday.",
     )
     story = story_of(flash)
     story.events[0].last_at = T0 - timedelta(hours=12)
@@ -121,7 +121,7 @@ def test_a_story_silent_in_a_language_for_a_day_is_quiet_there() -> None:
         )
     ]
     story.langs = {"ar", "en"}
-    report = "قالت الأمم المتحدة إن آلاف المدنيين فروا من الفاشر خلال اليومين الماضيين"
+    report = "قالت الأمم المتحدة، الثلاثاء، إن آلاف المدنيين فروا من الفاشر خلال يومين"
     arabic = ArticleText.read(
         IncomingArticle("https://wire.test/ar/1", "wire", "نزوح من الفاشر", report, "ar", T0)
     )
@@ -213,3 +213,93 @@ def test_new_detail_under_a_title_that_restates_the_event_is_coverage() -> None:
     assert not restated.opened
     assert new_event.opened
     assert "of its title" in new_event.reason
+
+
+def quiet_story(hours: float) -> Story:
+    """A story whose one event ended `hours` before T0, nothing new in anyone's wording."""
+    story = story_of(article("RSF takes El Fasher"))
+    story.events[0].last_at = T0 - timedelta(hours=hours)
+    return story
+
+
+def test_a_late_report_leading_with_its_events_figure_retells_it() -> None:
+    # "Nearly 90,000 displaced" was the event; a day on, an outlet rounds it up.
+    story = quiet_story(18.5)
+    story.events[0].figures = {90_000}
+    story.events[0].stated = {28}
+    story.figures |= {90_000, 28}  # as the story's articles stated them
+    lead = "The UN said on Tuesday the number of people displaced from El Fasher kept rising."
+    rounded = article("Displaced from El Fasher near 100,000", lead)
+    repeated = article("Hezbollah mourns its commander; 28 wounded", lead)
+    unrelated_figure = article("Aid convoy of 40 trucks reaches Tawila", lead)
+    for placed in (rounded, repeated, unrelated_figure):
+        story.words |= set(placed.features.weights)
+
+    retold = place(rounded, story, COUNTS, T0)
+    restated = place(repeated, story, COUNTS, T0)
+    news = place(unrelated_figure, story, COUNTS, T0)
+
+    assert not retold.opened and "leads with 100000" in retold.reason
+    assert not restated.opened and "leads with 28" in restated.reason
+    assert news.opened and news.new_figures == [40]
+
+
+def test_an_article_naming_no_day_soon_after_the_story_spoke_follows_it_up() -> None:
+    undated = article(
+        "Gaza's phase two begins on paper",
+        "Three months after the guns largely fell silent in Gaza, the second phase of the "
+        "plan was declared, and the hard part starts now.",
+    )
+    dated = article(
+        "Gaza's phase two begins on paper",
+        "The second phase of the Gaza plan was declared on Wednesday, the U.S. envoy said.",
+    )
+    story = quiet_story(24)
+    story.words |= {*undated.features.weights, *dated.features.weights}
+
+    follow_up = place(undated, story, COUNTS, T0)
+    news = place(dated, story, COUNTS, T0)
+    story.events[0].last_at = T0 - timedelta(days=4)  # days of silence: news all the same
+    after_days = place(undated, story, COUNTS, T0)
+
+    assert not follow_up.opened and not follow_up.says_when
+    assert follow_up.reason == "it names no day, 24 h after the story's last report"
+    assert news.opened and news.reason == "the story was quiet for 24 h"
+    assert after_days.opened
+
+
+def test_a_language_silent_for_a_day_is_not_quiet_inside_an_event_told_elsewhere() -> None:
+    # An English report found late, dated inside an event other languages were telling.
+    story = story_of(article("RSF takes El Fasher"))
+    story.events = [
+        EventState(
+            1,
+            T0 - timedelta(hours=2),
+            T0 + timedelta(hours=2),
+            {"ar", "en"},
+            spans={
+                "ar": (T0 - timedelta(hours=2), T0 + timedelta(hours=2)),
+                "en": (T0 + timedelta(hours=26), T0 + timedelta(hours=27)),
+            },
+        )
+    ]
+    report = article("Sudan's army withdraws from El Fasher", f"{LEAD} The army confirmed it.")
+    story.words |= set(report.features.weights)
+
+    placed = place(report, story, COUNTS, T0)
+
+    assert placed.quiet_hours == 0 and placed.quiet_in_language_hours == 26
+    assert not placed.opened
+
+
+def test_an_event_keeps_its_figures_and_spans_and_reads_what_older_versions_stored() -> None:
+    event = EventState(7, T0, T0, {"ar"})
+    event.absorb(article("UN says 460 killed in El Fasher hospital", f"{LEAD} 1,500 fled."), T0)
+
+    again = EventState.from_json(event.to_json())
+    older = EventState.from_json({"id": 7, "first": T0.isoformat(), "last": T0.isoformat()})
+
+    assert again == event
+    assert again.figures == {460} and again.stated == {18, 460, 1500}
+    assert again.spans == {"en": (T0, T0)}
+    assert older.figures == set() and older.spans == {} and older.langs == set()

@@ -52,6 +52,14 @@ def test_only_a_whole_multiplier_word_multiplies() -> None:
     assert figures("5 binaları yıkıldı") == {5}
 
 
+def test_a_figure_with_a_conjunction_or_preposition_joined_to_it_is_read() -> None:
+    # «و28 جريحاً» (and 28 wounded), «بـ46 مقعداً» (with 46 seats): Arabic writes them as one.
+    assert figures("الحصيلة 5 شهداء و28 جريحاً") == {5, 28}
+    assert figures("فاز بـ46 مقعداً ول12 حزباً") == {46, 12}
+    assert fact_numbers(normalize("و28 جريحاً في 3 آذار و2025").split()) == {"28"}
+    assert figures("وبعد 460 يوماً") == {460}  # a word, not a figure, follows the و
+
+
 def test_dates_are_no_figures_but_a_large_number_beside_a_month_is() -> None:
     assert figures("the vote on 12 March, in 2025") == set()
     assert figures("March 12 vote") == set()
