@@ -13,14 +13,15 @@ _CALENDAR_NUMBER = re.compile(r"^(?:19|20)\d\d$|^0\d?$")
 # Arabic writes "and", "by", "to" joined to the word after them, figures included: «و28
 # جريحاً» (and 28 wounded), «بـ46 مقعداً» (with 46 seats).
 _PROCLITIC_FIGURE = re.compile(r"^(?:[وف]?[بل]|[وف])(\d+)$")
+_ANY_PROCLITIC_FIGURE = re.compile(r"(?:^| )(?:[وف]?[بل]|[وف])\d")
 
 
-def _bare(token: str) -> str:
-    """A figure without the Arabic conjunction or preposition written onto it."""
-    if token[:1].isdigit():
-        return token
-    joined = _PROCLITIC_FIGURE.match(token)
-    return joined[1] if joined else token
+def _bare(tokens: Sequence[str]) -> Sequence[str]:
+    """The tokens with their figures freed of the conjunction or preposition written onto
+    them (the same sequence when there is none, as in most text)."""
+    if not _ANY_PROCLITIC_FIGURE.search(" ".join(tokens)):
+        return tokens
+    return [joined[1] if (joined := _PROCLITIC_FIGURE.match(t)) else t for t in tokens]
 
 
 _MONTH_TOKENS = frozenset(t for name in MONTHS for t in normalize(name).split())
@@ -49,7 +50,7 @@ def _is_calendar(tokens: Sequence[str], index: int) -> bool:
 
 def fact_numbers(tokens: Sequence[str]) -> set[str]:
     """The fact numbers among normalised tokens."""
-    tokens = [_bare(t) for t in tokens]
+    tokens = _bare(tokens)
     return {
         token
         for index, token in enumerate(tokens)
@@ -92,7 +93,7 @@ def quantities(tokens: Sequence[str]) -> set[int]:
     dot are joined ("1 426", "1.968"), a thousand or million word after a number, or after
     a decimal ("1.5 million", which normalising splits), multiplies it, and a round figure
     written as a word («مئة», "a hundred") counts as its value."""
-    tokens = [_bare(t) for t in tokens]
+    tokens = _bare(tokens)
     found = set()
     index = 0
     while index < len(tokens):
