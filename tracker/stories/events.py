@@ -26,9 +26,9 @@ figure in a title counts from the first: a vote count is the vote).
 
 Silence, and a figure only a lead states, are weak evidence. Two kinds of late article
 tell no new happening whatever they show of them:
-- after a silence, one leading with a figure its event was reported with (the same, or,
-  for a figure the event led with, rounded another way): the toll, the count, the result
-  told a day on;
+- after a silence but within FOLLOW_UP of its event, one leading with a figure the event
+  was reported with (the same, or, for a figure the event led with, rounded another way):
+  the toll, the count, the result told a day on (days on, the figure is background);
 - one whose title and lead name no day (no weekday, today, yesterday or date) within
   FOLLOW_UP of the story's last report: a reaction, feature or analysis. A new happening
   is dated by most of its reports, so the next dated one opens its event.
@@ -64,9 +64,10 @@ MINOR_AFTER = 5  # articles the open stories need before a language counts as ra
 QUOTED_SENTENCES = 2  # an alert quotes at most this many sentences
 MIN_QUOTED_WORDS = 4
 TOLD_BY = 2  # articles a story needs before new figures or wording alone make an event
+MAX_FIGURES = 500  # figures an event keeps of its articles (JSON in the story's row)
 # An article naming no day, this soon after the story's last report, follows it up (a
 # reaction, a feature, an analysis); a new happening is dated by most of its reports.
-FOLLOW_UP = timedelta(hours=48)
+FOLLOW_UP = timedelta(hours=30)
 # Within hours of an event, a new figure is most often that event's toll or count updated.
 FIGURE_QUIET = timedelta(hours=6)
 # Analysis, explainers, questions and timelines restate what happened; outlets say so in
@@ -75,8 +76,9 @@ _LABEL = r"^\W*(?:تحليل|analysis|analyse|analiz|explainer|opinion|رأي|ti
 _RESTATEMENT = re.compile(
     _LABEL + r"|تحليل\s*[|:]|[?؟]|ماذا|what next|q&a|أسئلة وأجوبة", re.IGNORECASE
 )
-# The same labels as a kicker: a short line above the lead ("Analysis · 6 min read").
-_KICKER = re.compile(_LABEL, re.IGNORECASE)
+# The same labels as a kicker: a short line above the lead ("Analysis · 6 min read"), the
+# label alone or before a separator («رأي اليوم» is an outlet's name).
+_KICKER = re.compile(_LABEL + r"\s*(?:$|[|:·•/—–-])", re.IGNORECASE)
 KICKER_WORDS = 6
 _RESTATEMENT_PATH = re.compile(
     r"(?:^|[/_-])(?:analysis|analyse|opinion|opinions|explainer|explained|timeline|qa|"
@@ -115,8 +117,13 @@ class EventState:
         self.langs.add(article.lang)
         first, last = self.spans.get(article.lang, (at, at))
         self.spans[article.lang] = (min(first, at), max(last, at))
-        self.figures |= {v for v in article.leading_quantities if v >= MIN_FIGURE}
-        self.stated |= {v for v in article.quantities if v >= MIN_FIGURE}
+        for kept, found in (
+            (self.figures, article.leading_quantities),
+            (self.stated, article.quantities),
+        ):
+            kept.update(
+                sorted(v for v in found if v >= MIN_FIGURE)[: max(0, MAX_FIGURES - len(kept))]
+            )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -132,16 +139,22 @@ class EventState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EventState:
+        first, last = datetime.fromisoformat(data["first"]), datetime.fromisoformat(data["last"])
+        langs = set(data.get("langs", []))
+        if "spans" in data:
+            spans = {
+                lang: (datetime.fromisoformat(a), datetime.fromisoformat(b))
+                for lang, (a, b) in data["spans"].items()
+            }
+        else:  # stored before events kept them: each language across the whole event
+            spans = dict.fromkeys(langs, (first, last))
         return cls(
             int(data["id"]),
-            datetime.fromisoformat(data["first"]),
-            datetime.fromisoformat(data["last"]),
-            set(data.get("langs", [])),
+            first,
+            last,
+            langs,
             set(data.get("alerted", [])),
-            {
-                lang: (datetime.fromisoformat(first), datetime.fromisoformat(last))
-                for lang, (first, last) in data.get("spans", {}).items()
-            },
+            spans,
             {int(v) for v in data.get("figures", [])},
             {int(v) for v in data.get("stated", [])},
         )
@@ -255,7 +268,8 @@ def place(
         # outlet's copy or rewrite brought in first.
         return decided(False, f"published {quiet_hours:g} h before the event it joins")
     figures_new = bool(new_figures) and quiet >= FIGURE_QUIET and not minor
-    in_title = bool(article.title_quantities) or update is not None
+    # A lead standing in for a missing title is still a lead.
+    in_title = bool(article.own_title.tokens and article.title_quantities) or update is not None
     # Wording new to the story, after a pause: longer after an event told in another
     # language, which outlets translate within hours.
     pause = FOLLOWING / 2 if follows else WORDS_QUIET
@@ -283,7 +297,7 @@ def place(
         for v in article.leading_quantities
         if v >= MIN_FIGURE and (v in nearest.stated or states_known(v, nearest.figures))
     )
-    if retold and max(quiet, quiet_in_language) >= QUIET and not follows:
+    if retold and max(quiet, quiet_in_language) >= QUIET and quiet < FOLLOW_UP and not follows:
         figures = ", ".join(map(str, retold))
         return decided(False, f"it leads with {figures}, told by the event {quiet_hours:g} h away")
     if follow_up and not follows and (figures_new or max(quiet, quiet_in_language) >= QUIET):

@@ -253,6 +253,7 @@ class StoryIndex:
         event = self.open_event(session, state, story.title, first or state.last_at, now)
         event.last_at = state.last_at
         event.langs |= state.langs
+        event.spans = dict.fromkeys(event.langs, (event.first_at, event.last_at))
         event.alerted_topics |= state.topics
         self.save_event(session, event)
 

@@ -55,19 +55,27 @@ PM = frozenset({"مساء", "م", "pm", "p.m."})
 AM = frozenset({"صباحا", "ص", "am", "a.m."})
 
 # Words that say on which day something happened, in their normalised forms: the "when"
-# a news lead gives («أعلنت الرئاسة، السبت،», "said on Tuesday", "hier", "bugün").
+# a news lead gives («أعلنت الرئاسة، السبت،», "said on Tuesday", "last night", "hier",
+# "bugün"). Not «ظهر» or «فجر» alone: more often "appeared" and "blew up" than noon and dawn.
 DAY_WORDS = frozenset((
     "الاحد", "الاثنين", "الثلاثاء", "الاربعاء", "الخميس", "الجمعه", "السبت", "اليوم", "امس",
-    "بالامس", "الليله", "مساء", "صباح", "فجر", "ظهر",
+    "بالامس", "البارحه", "الليله", "مساء", "صباح",
     "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "today",
-    "tonight", "yesterday", "overnight",
+    "tonight", "yesterday", "overnight", "morning", "afternoon", "evening", "night", "week",
+    "weekend",
     "dimanche", "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "aujourd", "hier",
+    "matin", "soir", "nuit",
     "pazar", "pazartesi", "salı", "sali", "çarşamba", "carsamba", "perşembe", "persembe",
-    "cuma", "cumartesi", "bugün", "bugun", "dün", "dun",
+    "cuma", "cumartesi", "bugün", "bugun", "dün", "dun", "sabah", "akşam", "aksam", "gece",
 ))  # fmt: skip
-# A month's name beside a day of it: "Oct 13", «12 نوفمبر», "13 ekim", «12 كانون الثاني».
+# A month's name beside a day of it: "Oct 13", «12 نوفمبر», «12 من كانون الثاني», "13 ekim".
 _MONTH_FIRST_WORDS = frozenset(name.split()[0] for name in MONTHS)
 _ONE_WORD_MONTHS = frozenset(name for name in MONTHS if " " not in name)
+_OF = frozenset({"من", "de"})
+# A date in figures, as normalising leaves it: 13/10/2025 and 2025-10-13 both read as three.
+_NUMERIC_DATE = re.compile(
+    r"(?:^| )(?:\d{1,2} \d{1,2} (?:19|20)\d\d|(?:19|20)\d\d \d{1,2} \d{1,2})(?= |$)"
+)
 
 
 def says_when(tokens: Sequence[str]) -> bool:
@@ -76,9 +84,11 @@ def says_when(tokens: Sequence[str]) -> bool:
     for index, token in enumerate(tokens):
         if token in DAY_WORDS:
             return True
-        if token.isdigit() and int(token) <= 31:
+        if len(token) <= 2 and token.isdigit() and int(token) <= 31:
             before = tokens[index - 1] if index else ""
-            after = tokens[index + 1] if index + 1 < len(tokens) else ""
-            if after in _MONTH_FIRST_WORDS or before in _ONE_WORD_MONTHS:
+            after = tokens[index + 1 : index + 3]
+            if after and after[0] in _OF:
+                after = after[1:]
+            if (after and after[0] in _MONTH_FIRST_WORDS) or before in _ONE_WORD_MONTHS:
                 return True
-    return False
+    return bool(_NUMERIC_DATE.search(" ".join(tokens)))

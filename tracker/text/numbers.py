@@ -70,22 +70,37 @@ _MULTIPLIERS = {
 }
 # Round figures written as words, in their normalised forms: «نحو مئة جريح» is 100, «ألف»
 # alone a thousand (after a number it multiplies: «89 ألفاً»).
+_HUNDREDS = ("ميه", "مايه")
+_HUNDRED_UNITS = {"ثلاث": 3, "اربع": 4, "خمس": 5, "ست": 6, "سبع": 7, "ثماني": 8, "ثمان": 8,
+                  "تسع": 9}  # fmt: skip
 _ROUND_WORDS = {
-    **dict.fromkeys(("ميه", "مايه", "hundred"), 100),
-    **dict.fromkeys(("ميتين", "ميتان", "ميتي", "مايتين", "مايتان", "مايتي"), 200),
-    **{
-        f"{unit}{hundred}": value * 100
-        for unit, value in (("ثلاث", 3), ("اربع", 4), ("خمس", 5), ("ست", 6), ("سبع", 7),
-                            ("ثماني", 8), ("ثمان", 8), ("تسع", 9))
-        for hundred in ("ميه", "مايه")
-    },
+    **dict.fromkeys((*_HUNDREDS, "hundred"), 100),
+    **dict.fromkeys(
+        ("ميتين", "ميتان", "ميتا", "ميتي", "مايتين", "مايتان", "مايتا", "مايتي"), 200
+    ),
+    # «ثلاثمئة» in one word (in two, «ثلاث مئة», the unit comes before)
+    **{f"{unit}{hundred}": value * 100 for unit, value in _HUNDRED_UNITS.items()
+       for hundred in _HUNDREDS},
     **dict.fromkeys(("الف", "thousand"), 1_000),
     **dict.fromkeys(("الفين", "الفان", "الفي"), 2_000),
 }  # fmt: skip
+_JOINED = "وفبل"  # «ومئتا», «بألف»: a conjunction or preposition written onto the word
+_LONGEST_FIGURE = 15  # digits; a longer run is an identifier, not a count
 _ENGLISH_ROUND = {"hundred", "thousand"}  # a figure only as "a hundred": "three hundred"
 _THREE_DIGITS = re.compile(r"^\d{3}$")
 _DECIMAL_DIGITS = re.compile(r"^\d{1,2}$")
 _SAME_FACT = 0.1  # figures this close state one fact ("460", "nearly 500")
+
+
+def _unjoined(token: str) -> str:
+    """A round word freed of the one or two letters written onto it («وبألف»: and by a
+    thousand); any other token as it is."""
+    for joined in (1, 2):
+        if token[joined - 1 : joined] not in _JOINED or len(token) <= joined:
+            return token
+        if token[joined:] in _ROUND_WORDS:
+            return token[joined:]
+    return token
 
 
 def quantities(tokens: Sequence[str]) -> set[int]:
@@ -100,16 +115,19 @@ def quantities(tokens: Sequence[str]) -> set[int]:
         start, token = index, tokens[index]
         index += 1
         before = tokens[start - 1] if start else ""
+        word = _unjoined(token) if token[:1] in _JOINED else token
         if (
-            token in _ROUND_WORDS
+            word in _ROUND_WORDS
             and not before.isdigit()
-            and (token not in _ENGLISH_ROUND or before in ("a", "one"))
+            and (word not in _ENGLISH_ROUND or before in ("a", "one"))
         ):
             factor = _MULTIPLIERS.get(tokens[index], 1) if index < len(tokens) else 1
             index += factor > 1
-            found.add(_ROUND_WORDS[token] * factor)
+            if word in _HUNDREDS:
+                factor *= _HUNDRED_UNITS.get(before, 1)
+            found.add(_ROUND_WORDS[word] * factor)
             continue
-        if not token.isdigit() or _is_calendar(tokens, start):
+        if not token.isdigit() or len(token) > _LONGEST_FIGURE or _is_calendar(tokens, start):
             continue
         digits = token
         while len(digits) <= 9 and index < len(tokens) and _THREE_DIGITS.match(tokens[index]):

@@ -167,15 +167,19 @@ def test_an_analysis_labelled_above_its_lead_restates() -> None:
         f"Home | News | Analysis | Opinion | Sport | Video\n\n{LEAD}",
     )
 
+    # Nor is an outlet's name that begins like a label («رأي اليوم», "Opinion Today").
+    masthead = article("El Fasher: numbers that answer some questions", f"رأي اليوم\n\n{LEAD}")
+
     placed, unlabelled = place(labelled, story, COUNTS, T0), place(menu, story, COUNTS, T0)
 
     assert not placed.opened and placed.restates
     assert unlabelled.opened and not unlabelled.restates
+    assert not place(masthead, story, COUNTS, T0).restates
 
 
 def test_an_untitled_article_is_judged_by_its_lead_but_its_lead_is_no_title() -> None:
     # A question in the lead is not an explainer's headline; its figure is still news.
-    lead = "Who will protect civilians now? The UN said 460 people were killed in El Fasher."
+    lead = "Who will protect civilians now? The UN said on Monday 460 were killed in El Fasher."
     untitled = article("", text=lead)
     story = story_of(article("RSF takes El Fasher"))
 
@@ -238,10 +242,14 @@ def test_a_late_report_leading_with_its_events_figure_retells_it() -> None:
     retold = place(rounded, story, COUNTS, T0)
     restated = place(repeated, story, COUNTS, T0)
     news = place(unrelated_figure, story, COUNTS, T0)
+    # Days on, a figure of the event is background to whatever happened since.
+    story.events[0].last_at = T0 - timedelta(days=4)
+    days_later = place(repeated, story, COUNTS, T0)
 
     assert not retold.opened and "leads with 100000" in retold.reason
     assert not restated.opened and "leads with 28" in restated.reason
     assert news.opened and news.new_figures == [40]
+    assert days_later.opened and days_later.reason == "the story was quiet for 96 h"
 
 
 def test_an_article_naming_no_day_soon_after_the_story_spoke_follows_it_up() -> None:
@@ -293,13 +301,29 @@ def test_a_language_silent_for_a_day_is_not_quiet_inside_an_event_told_elsewhere
 
 
 def test_an_event_keeps_its_figures_and_spans_and_reads_what_older_versions_stored() -> None:
+    later = T0 + timedelta(hours=5)
     event = EventState(7, T0, T0, {"ar"})
     event.absorb(article("UN says 460 killed in El Fasher hospital", f"{LEAD} 1,500 fled."), T0)
 
     again = EventState.from_json(event.to_json())
-    older = EventState.from_json({"id": 7, "first": T0.isoformat(), "last": T0.isoformat()})
+    stored_before = {"id": 7, "first": T0.isoformat(), "last": later.isoformat(), "langs": ["ar"]}
+    older = EventState.from_json(stored_before)
 
     assert again == event
     assert again.figures == {460} and again.stated == {18, 460, 1500}
     assert again.spans == {"en": (T0, T0)}
-    assert older.figures == set() and older.spans == {} and older.langs == set()
+    # An event stored before spans were kept spoke each of its languages throughout.
+    assert older.figures == set() and older.spans == {"ar": (T0, later)}
+
+
+def test_a_lead_standing_in_for_a_missing_title_brings_no_title_figure() -> None:
+    # A one-report story: its lead's figures count from the second report, titled or not.
+    lead = "The UN said on Monday that 460 people were killed at the hospital in El Fasher."
+    story = quiet_story(7)
+    story.articles = 1
+
+    untitled = place(article("", lead), story, COUNTS, T0)
+    titled = place(article("UN: 460 killed at El Fasher hospital", lead), story, COUNTS, T0)
+
+    assert not untitled.opened and "one report so far" in untitled.reason
+    assert titled.opened and titled.new_figures == [460]

@@ -19,6 +19,9 @@ from tracker.text.normalise import normalize
         "أعلنت المفوضية في 12 تشرين الثاني النتائج الأولية.",
         "L'OMS a dénoncé hier la mort de plus de 460 patients.",
         "İsrail ordusu bugün Beyrut'un güneyini vurdu.",
+        "A drone struck Port Sudan airport last night, the army said.",
+        "In a statement dated 13/10/2025, the ministry confirmed the toll.",
+        "أعلنت المفوضية في 12 من كانون الثاني النتائج النهائية.",
     ],
 )
 def test_a_news_lead_says_when(lead: str) -> None:
@@ -33,6 +36,7 @@ def test_a_news_lead_says_when(lead: str) -> None:
         "بعد ثلاثة أيام على إعلان النتائج، لا يبدو أن أحداً ينتظر موعداً قريباً.",
         "The first phase delivered most of what it promised, in 12 weeks.",
         "المرحلة الأولى من الخطة في الجنوب، والثانية بين النهرين.",
+        "ظهر القائد في فيديو يتوعد باستعادة المدينة.",  # ظهر: "appeared", not noon
     ],
 )
 def test_an_analysis_or_feature_names_no_day(lead: str) -> None:

@@ -39,6 +39,9 @@ def test_grouped_and_multiplied_figures_read_as_their_value(text, expected) -> N
         ("أكثر من ألفي معتقل", {2_000}),
         ("a hundred people", {100}),
         ("three hundred people", set()),  # not "a hundred": spelled out, no figure read
+        ("ثلاث مئة قتيل", {300}),
+        ("ثلاث مئة ألف نازح", {300_000}),
+        ("ومئتا جريح وبألف صوت", {200, 1_000}),
     ],
 )
 def test_round_figures_written_as_words_read_as_their_value(text, expected) -> None:
@@ -58,6 +61,10 @@ def test_a_figure_with_a_conjunction_or_preposition_joined_to_it_is_read() -> No
     assert figures("فاز بـ46 مقعداً ول12 حزباً") == {46, 12}
     assert fact_numbers(normalize("و28 جريحاً في 3 آذار و2025").split()) == {"28"}
     assert figures("وبعد 460 يوماً") == {460}  # a word, not a figure, follows the و
+
+
+def test_a_run_of_digits_too_long_for_a_count_is_no_figure() -> None:
+    assert figures(f"ticket {'9' * 400} and 12 dead") == {12}
 
 
 def test_dates_are_no_figures_but_a_large_number_beside_a_month_is() -> None:
