@@ -284,6 +284,10 @@ def place(
     # report's lead and wording are new because the first left them out. A figure in a
     # title is news all the same (a vote count), as is what an update of that report adds.
     young = story.articles < TOLD_BY
+    # Silent around it, or in its language outside any event (inside one, other languages
+    # were telling that event at the time).
+    quiet_here = quiet_in_language >= QUIET and quiet > timedelta(0)
+    silence = (quiet >= QUIET or quiet_here) and not follows
     follow_up = not article.says_when and quiet < FOLLOW_UP
     if figures_new and (in_title or not (young or follow_up)):
         figures = ", ".join(map(str, new_figures))
@@ -297,14 +301,14 @@ def place(
         for v in article.leading_quantities
         if v >= MIN_FIGURE and (v in nearest.stated or states_known(v, nearest.figures))
     )
-    if retold and max(quiet, quiet_in_language) >= QUIET and quiet < FOLLOW_UP and not follows:
+    if retold and silence and quiet < FOLLOW_UP:
         figures = ", ".join(map(str, retold))
         return decided(False, f"it leads with {figures}, told by the event {quiet_hours:g} h away")
-    if follow_up and not follows and (figures_new or max(quiet, quiet_in_language) >= QUIET):
+    if follow_up and (silence or (figures_new and not follows)):
         return decided(False, f"it names no day, {quiet_hours:g} h after the story's last report")
-    if quiet >= QUIET and not follows:
+    if silence and quiet >= QUIET:
         return decided(True, f"the story was quiet for {quiet_hours:g} h")
-    if quiet_in_language >= QUIET and quiet > timedelta(0) and not follows:
+    if silence:
         return decided(True, f"the story was quiet in {article.lang} for {language_hours:g} h")
     if words_new and not young:
         title = f", {title_share:.0%} of its title" if title_share is not None else ""
