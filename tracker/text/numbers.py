@@ -4,16 +4,22 @@ numbers: years, days next to a month name, and times of day (which reading text 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
+from tracker.text import arabic
 from tracker.text.calendar_words import MONTHS
 from tracker.text.normalise import normalize
 
 _CALENDAR_NUMBER = re.compile(r"^(?:19|20)\d\d$|^0\d?$")
-# Arabic writes "and", "by", "to" joined to the word after them, figures included: «و28
-# جريحاً» (and 28 wounded), «بـ46 مقعداً» (with 46 seats).
-_PROCLITIC_FIGURE = re.compile(r"^(?:[وف]?[بل]|[وف])(\d+)$")
-_ANY_PROCLITIC_FIGURE = re.compile(r"(?:^| )(?:[وف]?[بل]|[وف])\d")
+# Arabic writes "and", "by", "to" joined to the word after them, figures and round words
+# included: «و28 جريحاً» (and 28 wounded), «بـ46 مقعداً» (with 46 seats), «وبألف». Not «ك»
+# ("like"): «كـ50» is an example, not a count.
+_CONJUNCTION = "".join(arabic.CONJUNCTIONS)
+_PREPOSITION = "".join(p for p in arabic.PREPOSITIONS if p != "ك")
+_PROCLITIC = f"(?:[{_CONJUNCTION}]?[{_PREPOSITION}]|[{_CONJUNCTION}])"
+_PROCLITIC_AND_WORD = re.compile(f"^{_PROCLITIC}(.+)$")
+_PROCLITIC_LETTERS = frozenset(_CONJUNCTION + _PREPOSITION)  # a cheap test before the match
+_ANY_PROCLITIC_FIGURE = re.compile(rf"(?:^| ){_PROCLITIC}\d")
 
 
 def _bare(tokens: Sequence[str]) -> Sequence[str]:
@@ -21,7 +27,14 @@ def _bare(tokens: Sequence[str]) -> Sequence[str]:
     them (the same sequence when there is none, as in most text)."""
     if not _ANY_PROCLITIC_FIGURE.search(" ".join(tokens)):
         return tokens
-    return [joined[1] if (joined := _PROCLITIC_FIGURE.match(t)) else t for t in tokens]
+    return [_without_proclitic(t, str.isdigit) for t in tokens]
+
+
+def _without_proclitic(token: str, wanted: Callable[[str], bool]) -> str:
+    """`token` without the conjunction or preposition written onto it when what is left
+    is `wanted`; else `token` as it is."""
+    joined = _PROCLITIC_AND_WORD.match(token)
+    return joined[1] if joined and wanted(joined[1]) else token
 
 
 _MONTH_TOKENS = frozenset(t for name in MONTHS for t in normalize(name).split())
@@ -84,23 +97,11 @@ _ROUND_WORDS = {
     **dict.fromkeys(("الف", "thousand"), 1_000),
     **dict.fromkeys(("الفين", "الفان", "الفي"), 2_000),
 }  # fmt: skip
-_JOINED = "وفبل"  # «ومئتا», «بألف»: a conjunction or preposition written onto the word
 _LONGEST_FIGURE = 15  # digits; a longer run is an identifier, not a count
 _ENGLISH_ROUND = {"hundred", "thousand"}  # a figure only as "a hundred": "three hundred"
 _THREE_DIGITS = re.compile(r"^\d{3}$")
 _DECIMAL_DIGITS = re.compile(r"^\d{1,2}$")
 _SAME_FACT = 0.1  # figures this close state one fact ("460", "nearly 500")
-
-
-def _unjoined(token: str) -> str:
-    """A round word freed of the one or two letters written onto it («وبألف»: and by a
-    thousand); any other token as it is."""
-    for joined in (1, 2):
-        if token[joined - 1 : joined] not in _JOINED or len(token) <= joined:
-            return token
-        if token[joined:] in _ROUND_WORDS:
-            return token[joined:]
-    return token
 
 
 def quantities(tokens: Sequence[str]) -> set[int]:
@@ -115,7 +116,9 @@ def quantities(tokens: Sequence[str]) -> set[int]:
         start, token = index, tokens[index]
         index += 1
         before = tokens[start - 1] if start else ""
-        word = _unjoined(token) if token[:1] in _JOINED else token
+        word = token
+        if token[:1] in _PROCLITIC_LETTERS:
+            word = _without_proclitic(token, _ROUND_WORDS.__contains__)
         if (
             word in _ROUND_WORDS
             and not before.isdigit()
